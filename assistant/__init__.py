@@ -1,0 +1,3 @@
+"""Concierge: a self-hostable, LLM-assisted conversational shopping assistant."""
+
+__version__ = "0.1.0"

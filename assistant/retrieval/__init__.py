@@ -1,0 +1,1 @@
+"""Retrieval: catalog models, loaders, embeddings, the index and hybrid search."""
