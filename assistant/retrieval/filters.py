@@ -1,0 +1,150 @@
+"""Structured search filters, evaluated per variant so "size 10, in stock, under $120" means one
+variant that is all three, not three different variants of the same product."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.retrieval.models import Product
+
+
+class SearchFilters(BaseModel):
+    """Constraints applied before ranking. Empty filters match everything."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    price_min: Decimal | None = Field(default=None, ge=0)
+    price_max: Decimal | None = Field(default=None, ge=0)
+    categories: list[str] = Field(default_factory=list, description="any of these categories")
+    in_stock: bool = Field(default=False, description="only variants that can be bought now")
+    size: str | None = None
+    color: str | None = None
+    material: str | None = None
+    attributes: dict[str, list[str]] = Field(
+        default_factory=dict, description="any of the values per key, e.g. gender: [women, unisex]"
+    )
+
+    def is_empty(self) -> bool:
+        return self == SearchFilters()
+
+    def describe(self) -> str:
+        """Human-readable summary, e.g. 'under $200, in stock, size 10'."""
+        parts: list[str] = []
+        if self.price_min is not None and self.price_max is not None:
+            parts.append(f"${self.price_min:g}-${self.price_max:g}")
+        elif self.price_max is not None:
+            parts.append(f"up to ${self.price_max:g}")
+        elif self.price_min is not None:
+            parts.append(f"from ${self.price_min:g}")
+        if self.categories:
+            parts.append("category " + " or ".join(self.categories))
+        if self.in_stock:
+            parts.append("in stock")
+        for label, value in (
+            ("size", self.size),
+            ("color", self.color),
+            ("material", self.material),
+        ):
+            if value:
+                parts.append(f"{label} {value}")
+        parts.extend(f"{k} {'/'.join(v)}" for k, v in self.attributes.items())
+        return ", ".join(parts) or "none"
+
+
+def _words(text: str) -> set[str]:
+    return set(text.lower().replace("-", " ").replace("/", " ").split())
+
+
+class _Codes:
+    """A string column stored as integer codes, matched by a predicate over its distinct values."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.codes = np.array(
+            [self.vocabulary.setdefault(v, len(self.vocabulary)) for v in values], dtype=np.int32
+        )
+
+    def where(self, predicate: Callable[[str], bool]) -> np.ndarray:
+        wanted = [code for value, code in self.vocabulary.items() if value and predicate(value)]
+        return np.isin(self.codes, wanted)
+
+
+class FilterTable:
+    """Columnar view of a catalog and its variants, so a filter is a few vectorised comparisons."""
+
+    def __init__(self, products: list[Product]) -> None:
+        variants = [(i, v) for i, p in enumerate(products) for v in p.variants]
+        self.variant_owner = np.array([i for i, _ in variants], dtype=np.int64)
+        self.variant_start = np.searchsorted(self.variant_owner, np.arange(len(products) + 1))
+        self.variant_ids = [v.id for _, v in variants]
+        self._price = np.array([float(v.price) for _, v in variants], dtype=np.float64)
+        self._in_stock = np.array([v.in_stock for _, v in variants], dtype=bool)
+        self._size = _Codes([v.options.get("size", "").lower() for _, v in variants])
+        self._color = _Codes([v.options.get("color", "").lower() for _, v in variants])
+        self._category = _Codes([p.category.lower() for p in products])
+        keys = sorted({k for p in products for k in p.attributes})
+        self._attributes = {
+            k: _Codes([p.attributes.get(k, "").lower() for p in products]) for k in keys
+        }
+        self.size = len(products)
+
+    def apply(self, filters: SearchFilters) -> tuple[np.ndarray, np.ndarray]:
+        """(product mask, variant mask): products with a variant meeting every constraint."""
+        variants = self._variant_mask(filters)
+        products = np.zeros(self.size, dtype=bool)
+        products[self.variant_owner[variants]] = True
+        if filters.categories:
+            wanted = {c.lower() for c in filters.categories}
+            products &= self._category.where(wanted.__contains__)
+        if filters.material:
+            products &= self._attribute("material", _contains(filters.material))
+        for key, values in filters.attributes.items():
+            products &= self._attribute(key.lower(), _any_word_or_equal(values))
+        return products, variants
+
+    def variants_of(self, product_index: int, variant_mask: np.ndarray) -> list[str]:
+        """Ids of one product's variants that the variant mask keeps."""
+        start, end = self.variant_start[product_index], self.variant_start[product_index + 1]
+        return [self.variant_ids[i] for i in range(start, end) if variant_mask[i]]
+
+    def _variant_mask(self, filters: SearchFilters) -> np.ndarray:
+        mask = np.ones(len(self.variant_owner), dtype=bool)
+        if filters.price_min is not None:
+            mask &= self._price >= float(filters.price_min) - 1e-9
+        if filters.price_max is not None:
+            mask &= self._price <= float(filters.price_max) + 1e-9
+        if filters.in_stock:
+            mask &= self._in_stock
+        if filters.size:
+            mask &= self._size.where(filters.size.strip().lower().__eq__)
+        if filters.color:
+            mask &= self._color.where(_all_words(filters.color))
+        return mask
+
+    def _attribute(self, key: str, predicate: Callable[[str], bool]) -> np.ndarray:
+        column = self._attributes.get(key)
+        return column.where(predicate) if column else np.zeros(self.size, dtype=bool)
+
+
+def _words(text: str) -> set[str]:
+    return set(text.lower().replace("-", " ").replace("/", " ").replace(",", " ").split())
+
+
+def _all_words(wanted: str) -> Callable[[str], bool]:
+    """'navy blue' matches 'Navy Blue/Grey' but 'blue' does not match 'bluebird'."""
+    needed = _words(wanted)
+    return lambda value: needed <= _words(value)
+
+
+def _contains(wanted: str) -> Callable[[str], bool]:
+    needle = wanted.lower()
+    return lambda value: needle in value
+
+
+def _any_word_or_equal(wanted: list[str]) -> Callable[[str], bool]:
+    needles = {w.lower() for w in wanted}
+    return lambda value: value in needles or bool(needles & _words(value))

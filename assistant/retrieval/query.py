@@ -1,0 +1,182 @@
+"""Shopper-language query understanding: budgets, sizes, colours, categories, gender, materials.
+
+"waterproof jacket under $200" becomes the text to rank plus filters the catalog can check
+(price <= 200, in stock, category Rain Jackets or Insulated Jackets, waterproofing waterproof).
+Only values the catalog actually has become filters, so an unknown word never empties a search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assistant.retrieval.filters import SearchFilters
+from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.models import Product
+
+_NUM = r"\$?\s?(\d+(?:[.,]\d+)?)\s?(k\b)?\s?(?:dollars|bucks|usd)?"
+_RANGE = re.compile(rf"(?:between|from)?\s*{_NUM}\s*(?:-|\u2013|to|and)\s*{_NUM}", re.I)
+_MAX = re.compile(
+    rf"(?:under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?"
+    rf"|within|budget(?: of| is)?|<=?)\s*{_NUM}",
+    re.I,
+)
+_MIN = re.compile(rf"(?:over|above|more than|at least|min(?:imum)?|>=?)\s*{_NUM}", re.I)
+_ABOUT = re.compile(rf"(?:around|about|roughly|approximately|~)\s*{_NUM}", re.I)
+_BARE_PRICE = re.compile(
+    r"\$\s?(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s?(?:dollars|bucks|usd)\b", re.I
+)
+_SIZE = re.compile(r"\b(?:size|sz|in an?|in)\s+(x{0,3}[sl]|m|\d{1,2}(?:\.5)?t?|[a-z-]+)\b", re.I)
+_SIZE_WORDS = {
+    "small": "S", "medium": "M", "large": "L", "x-large": "XL", "xlarge": "XL",
+    "extra-large": "XL", "xx-large": "XXL", "extra-small": "XS", "x-small": "XS",
+}  # fmt: skip
+_GENDER = [
+    (
+        re.compile(r"\b(?:women'?s?|womens|ladies|for her|female|wife|girlfriend|mom)\b", re.I),
+        "women",
+    ),
+    (re.compile(r"\b(?:men'?s?|mens|for him|male|husband|boyfriend|dad)\b", re.I), "men"),
+    (re.compile(r"\b(?:kids?'?|children'?s?|child|boys?|girls?|toddlers?|youth)\b", re.I), "kids"),
+    (re.compile(r"\b(?:[1-9]|1[0-2])[- ]?(?:yo|years?[- ]old)\b", re.I), "kids"),
+]
+_BASIC_COLORS = {
+    "black", "white", "grey", "gray", "red", "blue", "navy", "green", "olive", "yellow", "orange",
+    "purple", "pink", "brown", "tan", "beige", "teal", "charcoal", "burgundy", "khaki", "silver",
+}  # fmt: skip
+_MATERIALS = {
+    "merino", "wool", "synthetic", "nylon", "polyester", "cotton", "leather",
+    "suede", "gore-tex", "titanium", "aluminum", "steel", "silicone", "canvas", "hemp", "bamboo",
+}  # fmt: skip
+# Shopper nouns that name a category by another word (matched on stems).
+_SYNONYMS = {
+    "runner": "shoe", "sneaker": "shoe", "trainer": "shoe", "parka": "jacket", "coat": "jacket",
+    "shell": "jacket", "anorak": "jacket", "rucksack": "backpack", "daypack": "backpack",
+    "pack": "backpack", "suitcas": "luggag", "beani": "hat", "cap": "hat", "mitten": "glove",
+    "flashlight": "headlamp", "torch": "headlamp", "lantern": "light", "stove": "kitchen",
+    "cookwar": "kitchen", "flask": "bottl", "thermo": "bottl", "hoodi": "fleec", "sock": "sock",
+}  # fmt: skip
+_GENERIC_HEADS = {"gear", "accessori", "equip", "essenti", "item", "good", "suppli", "other"}
+
+
+@dataclass
+class ParsedQuery:
+    """What the shopper asked for: the words to rank by and the filters to apply."""
+
+    text: str
+    filters: SearchFilters
+    understood: list[str] = field(default_factory=list)
+
+
+class QueryParser:
+    """Parses shopper queries against one catalog's vocabulary."""
+
+    def __init__(self, products: list[Product]) -> None:
+        self._sizes = {s.lower(): s for p in products for s in p.option_values("size")}
+        colors = {c.lower() for p in products for c in p.option_values("color")}
+        self._colors = colors
+        self._color_words = {w for c in colors for w in re.split(r"[\s/-]+", c)} & _BASIC_COLORS
+        material_text = " ".join(p.attributes.get("material", "") for p in products).lower()
+        self._materials = {m for m in _MATERIALS if m in material_text}
+        self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
+        self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
+        self._categories = _category_parts(sorted({p.category for p in products}))
+
+    def parse(self, query: str, *, in_stock: bool = True) -> ParsedQuery:
+        """Split a query into ranking text and filters; prices and sizes leave the text."""
+        filters = SearchFilters(in_stock=in_stock)
+        text = self._price(query, filters)
+        text = self._size(text, filters)
+        lowered = text.lower()
+        self._color(lowered, filters)
+        self._material(lowered, filters)
+        self._gender(lowered, filters)
+        self._waterproof(lowered, filters)
+        filters.categories = self._category(lowered)
+        understood = [] if filters.describe() == "none" else [filters.describe()]
+        return ParsedQuery(" ".join(text.split()), filters, understood)
+
+    def _price(self, text: str, filters: SearchFilters) -> str:
+        if m := _RANGE.search(text):
+            low, high = sorted([_amount(m.group(1), m.group(2)), _amount(m.group(3), m.group(4))])
+            filters.price_min, filters.price_max = low, high
+        elif m := _MAX.search(text):
+            filters.price_max = _amount(m.group(1), m.group(2))
+        elif m := _ABOUT.search(text):
+            amount = _amount(m.group(1), m.group(2))
+            filters.price_min, filters.price_max = amount * Decimal("0.8"), amount * Decimal("1.2")
+        elif m := _MIN.search(text):
+            filters.price_min = _amount(m.group(1), m.group(2))
+        elif m := _BARE_PRICE.search(text):
+            filters.price_max = _amount(m.group(1) or m.group(2), None)
+        return text[: m.start()] + " " + text[m.end() :] if m else text
+
+    def _size(self, text: str, filters: SearchFilters) -> str:
+        for m in _SIZE.finditer(text):
+            raw = m.group(1).lower()
+            size = self._sizes.get(_SIZE_WORDS.get(raw, raw).lower())
+            if size:
+                filters.size = size
+                return text[: m.start()] + " " + text[m.end() :]
+        for token in re.findall(r"\b(xxl|xl|xs)\b", text, re.I):
+            if size := self._sizes.get(token.lower()):
+                filters.size = size
+                return re.sub(rf"\b{token}\b", " ", text, count=1)
+        return text
+
+    def _color(self, text: str, filters: SearchFilters) -> None:
+        for color in sorted(self._colors, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(color)}\b", text):
+                filters.color = color
+                return
+        words = [w for w in re.findall(r"[a-z]+", text) if w in self._color_words]
+        if words:
+            filters.color = words[0]
+
+    def _material(self, text: str, filters: SearchFilters) -> None:
+        found = [m for m in self._materials if re.search(rf"\b{re.escape(m)}\b", text)]
+        if found:
+            filters.material = found[0]
+
+    def _gender(self, text: str, filters: SearchFilters) -> None:
+        for pattern, gender in _GENDER:
+            if gender in self._genders and pattern.search(text):
+                allowed = [gender] + (
+                    ["unisex"] if gender != "kids" and "unisex" in self._genders else []
+                )
+                filters.attributes["gender"] = allowed
+                return
+
+    def _waterproof(self, text: str, filters: SearchFilters) -> None:
+        if (
+            re.search(r"\bwater\s?-?proof\b|\brain\s?proof\b", text)
+            and "waterproof" in self._waterproofing
+        ):
+            filters.attributes["waterproofing"] = ["waterproof"]
+
+    def _category(self, text: str) -> list[str]:
+        stems = {_SYNONYMS.get(s, s) for s in tokenize(text)}
+        categories = self._categories
+        full = {name for name, parts in categories for words in parts if set(words) <= stems}
+        if full:
+            return sorted(full)
+        return sorted({name for name, parts in categories for words in parts if words[-1] in stems})
+
+
+def _amount(number: str, thousands: str | None) -> Decimal:
+    value = Decimal(number.replace(",", ""))
+    return value * 1000 if thousands else value
+
+
+def _category_parts(names: list[str]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Each category with its parts as stem tuples: "Bags & Luggage" -> (bag,), (luggag,).
+
+    The last stem of a part is its head noun ("jacket" in "rain jacket"); generic heads such as
+    "gear" are dropped so "Kids' Gear" is found by "kids" through the gender filter instead.
+    """
+    out = []
+    for name in names:
+        parts = [tuple(tokenize(p)) for p in re.split(r"&|,|\band\b", name)]
+        out.append((name, [p for p in parts if p and p[-1] not in _GENERIC_HEADS]))
+    return out
