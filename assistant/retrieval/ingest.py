@@ -48,15 +48,16 @@ def product_records(products: Iterable[Product]) -> list[Record]:
     """One record per product; the full product travels in the metadata."""
     records = []
     for product in products:
-        meta = {
-            "hash": product.content_hash(),
+        digest = product.content_hash()
+        meta: dict[str, Any] = {
+            "hash": digest,
             "title": product.title,
             "category": product.category,
             "price_min": float(product.price_min),
             "in_stock": product.in_stock,
             "product": product.model_dump_json(),
         }
-        records.append(Record(product.id, meta["hash"], product.search_text(), meta))
+        records.append(Record(product.id, digest, product.search_text(), meta))
     return records
 
 

@@ -130,7 +130,7 @@ class Product(BaseModel):
         return next((v for v in self.variants if v.id == variant_id), None)
 
     def search_text(self) -> str:
-        """The text that lexical and dense search see: title, category, tags, attributes, options."""
+        """What lexical and dense search see: title, category, tags, attributes, options."""
         options = sorted({f"{v}" for variant in self.variants for v in variant.options.values()})
         parts = [
             self.title,

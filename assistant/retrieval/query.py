@@ -94,7 +94,8 @@ class QueryParser:
         self._gender(lowered, filters)
         self._waterproof(lowered, filters)
         filters.categories = self._category(lowered)
-        understood = [] if filters.describe() == "none" else [filters.describe()]
+        constraints = filters.model_copy(update={"in_stock": False})
+        understood = [] if constraints.is_empty() else [constraints.describe()]
         return ParsedQuery(" ".join(text.split()), filters, understood)
 
     def _price(self, text: str, filters: SearchFilters) -> str:

@@ -29,7 +29,7 @@ class _QueryEmbeddings:
         self._embed = lru_cache(maxsize=1024)(lambda text: embedder.embed([text])[0])
 
     def __call__(self, text: str) -> np.ndarray:
-        return self._embed(text)  # type: ignore[no-any-return]
+        return self._embed(text)
 
 
 @dataclass(frozen=True)

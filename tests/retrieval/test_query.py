@@ -1,0 +1,94 @@
+"""Shopper phrases become filters the demo catalog can check, and nothing it cannot."""
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.retrieval.loaders import load_paths
+from assistant.retrieval.query import QueryParser
+from tests.conftest import DEMO_CATALOG
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(load_paths([DEMO_CATALOG / "products"]).products)
+
+
+@pytest.mark.parametrize(
+    ("query", "price_min", "price_max"),
+    [
+        ("waterproof jacket under $200", None, 200),
+        ("tent below 300 dollars", None, 300),
+        ("boots less than 150", None, 150),
+        ("headlamp up to $40", None, 40),
+        ("fleece between $50 and $100", 50, 100),
+        ("socks $15-$30", 15, 30),
+        ("a stove around 100 bucks", 80, 120),
+        ("packs over $200", 200, None),
+        ("sleeping bag with a budget of $250", None, 250),
+        ("jacket for $120", None, 120),
+    ],
+)
+def test_prices(
+    parser: QueryParser, query: str, price_min: int | None, price_max: int | None
+) -> None:
+    filters = parser.parse(query).filters
+    assert filters.price_min == (None if price_min is None else Decimal(price_min))
+    assert filters.price_max == (None if price_max is None else Decimal(price_max))
+
+
+def test_waterproof_jacket_under_200(parser: QueryParser) -> None:
+    parsed = parser.parse("waterproof jacket under $200")
+    assert parsed.text == "waterproof jacket"
+    assert parsed.filters.in_stock
+    assert set(parsed.filters.categories) == {"Rain Jackets", "Insulated Jackets"}
+    assert parsed.filters.attributes["waterproofing"] == ["waterproof"]
+
+
+def test_size_and_category_synonym(parser: QueryParser) -> None:
+    parsed = parser.parse("size 10 trail runners")
+    assert parsed.filters.size == "10"
+    assert parsed.filters.categories == ["Trail Running Shoes"]
+    assert parsed.text == "trail runners"
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("rain jacket in a large", "L"),
+        ("fleece size M", "M"),
+        ("base layer xl", "XL"),
+        ("boots size 9.5", "9.5"),
+    ],
+)
+def test_sizes(parser: QueryParser, query: str, size: str) -> None:
+    assert parser.parse(query).filters.size == size
+
+
+def test_unknown_size_is_not_a_filter(parser: QueryParser) -> None:
+    assert parser.parse("tent in a fortnight").filters.size is None
+
+
+def test_colour_gender_and_material(parser: QueryParser) -> None:
+    filters = parser.parse("women's merino base layer in black").filters
+    assert filters.color == "black"
+    assert filters.material == "merino"
+    assert filters.attributes["gender"] == ["women", "unisex"]
+
+
+def test_age_means_kids(parser: QueryParser) -> None:
+    filters = parser.parse("gift for a 10 year old who likes camping under $50").filters
+    assert filters.attributes["gender"] == ["kids"]
+    assert filters.price_max == Decimal(50)
+
+
+def test_full_category_name_beats_head_noun(parser: QueryParser) -> None:
+    assert parser.parse("warm sleeping bag").filters.categories == ["Sleeping Bags & Pads"]
+    assert parser.parse("rain jacket").filters.categories == ["Rain Jackets"]
+
+
+def test_plain_words_make_no_filters(parser: QueryParser) -> None:
+    parsed = parser.parse("something for my dad who loves the outdoors", in_stock=False)
+    assert parsed.filters.categories == []
+    assert parsed.filters.price_max is None
+    assert not parsed.filters.in_stock
