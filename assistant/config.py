@@ -1,9 +1,8 @@
 """Settings: one typed object, read once from the environment (`ASSISTANT_` prefix) and passed down.
 
-Nested groups use a double underscore: ``ASSISTANT_RETRIEVAL__DENSE_WEIGHT=0.6``. A few settings
-also have a short top-level alias (``ASSISTANT_CHROMA_URL``, ``ASSISTANT_DATABASE_URL``) because
-they are the ones people set most; ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` are read as-is so
-the usual OpenAI environment works unchanged.
+Nested groups use a double underscore: ``ASSISTANT_RETRIEVAL__DENSE_WEIGHT=0.6``. The settings
+people change most live at the top level (``ASSISTANT_CHROMA_URL``); ``OPENAI_API_KEY`` and
+``OPENAI_BASE_URL`` are read as-is so the usual OpenAI environment works unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class CatalogSettings(BaseModel):
-    """Where the brand's catalog lives and how its links are built."""
+    """Where the brand's catalog lives and the shop it belongs to."""
 
     paths: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "catalog"])
     shop_domain: str = "cairnandcompass.example"
@@ -40,22 +39,19 @@ class EmbeddingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    """How lexical and dense results are fused."""
+    """How lexical and dense scores are fused (weights measured in benchmarks/retrieval.py)."""
 
-    collection_prefix: str = "concierge"
-    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0, description="products")
-    faq_dense_weight: float = Field(default=0.75, ge=0.0, le=1.0)
-    candidates: int = Field(
-        default=100, ge=10, le=2000, description="per-retriever pool before fusion"
+    collection_prefix: str = Field(
+        default="concierge", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}$"
     )
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    faq_dense_weight: float = Field(default=0.75, ge=0.0, le=1.0)
     default_k: int = Field(default=8, ge=1, le=100)
 
 
 class OpenAISettings(BaseModel):
-    """Any OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server)."""
+    """Client behaviour towards an OpenAI-compatible endpoint (the key and URL are top-level)."""
 
-    api_key: SecretStr | None = None
-    base_url: str | None = None
     timeout_s: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
 
@@ -73,11 +69,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=PROJECT_ROOT / ".data")
     chroma_url: str | None = Field(
-        default=None,
-        description="A Chroma server (http://host:port); unset = embedded Chroma in data_dir.",
-    )
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; unset = SQLite file."
+        default=None, description="A Chroma server (http://host:port); unset = embedded Chroma."
     )
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -94,16 +86,9 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 
-    @property
-    def sqlite_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'assistant.db'}"
-
     def openai_credentials(self) -> tuple[SecretStr | None, str | None]:
-        """The key and base URL for OpenAI calls: the nested group wins over the plain env vars."""
-        return (
-            self.openai.api_key or self.openai_api_key,
-            self.openai.base_url or self.openai_base_url,
-        )
+        """The key and base URL for calls to an OpenAI-compatible endpoint."""
+        return self.openai_api_key, self.openai_base_url
 
 
 @lru_cache(maxsize=1)
