@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,7 +20,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class CatalogSettings(BaseModel):
     """Where the brand's catalog lives and the shop it belongs to."""
 
-    paths: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "catalog"])
+    paths: list[Path] = Field(
+        default_factory=lambda: [
+            PROJECT_ROOT / "catalog" / "products",
+            PROJECT_ROOT / "catalog" / "faq.md",
+        ]
+    )
     shop_domain: str = "cairnandcompass.example"
 
 
@@ -49,6 +55,59 @@ class RetrievalSettings(BaseModel):
     default_k: int = Field(default=8, ge=1, le=100)
 
 
+class OrderSettings(BaseModel):
+    """Where order status comes from: a JSON export (the demo) or the Shopify Admin API."""
+
+    source: Literal["json", "shopify", "none"] = "json"
+    orders_path: Path = PROJECT_ROOT / "catalog" / "orders" / "orders.json"
+    customers_path: Path = PROJECT_ROOT / "catalog" / "orders" / "users.json"
+    shopify_api_url: str | None = Field(
+        default=None, description="e.g. https://shop.myshopify.com/admin/api/2024-10"
+    )
+    shopify_token: SecretStr | None = None
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class CheckoutSettings(BaseModel):
+    """How checkout links are built: Shopify cart permalinks or a URL template."""
+
+    platform: Literal["shopify", "template"] = "shopify"
+    url_template: str = Field(
+        default="https://{shop}/cart?items={items}",
+        description="for platform=template: {shop}, {items} (id:qty,...), {discount}, {ref}",
+    )
+    ref: str = "concierge"
+    max_quantity: int = Field(default=10, ge=1, le=1000)
+    max_lines: int = Field(default=20, ge=1, le=250)
+    discount_codes: list[str] = Field(
+        default_factory=lambda: ["WELCOME10", "TRAILREADY15"],
+        description="codes the assistant may apply; anything else is refused",
+    )
+
+
+class PromptSettings(BaseModel):
+    """Brand voice and prompt templates (files brand teams edit) and A/B variants."""
+
+    dir: Path = PROJECT_ROOT / "prompts"
+    variant: str = Field(default="default", description="variant for every conversation")
+    variants: dict[str, float] = Field(
+        default_factory=dict, description='A/B split, e.g. {"default": 0.5, "playful": 0.5}'
+    )
+
+
+class HandoffSettings(BaseModel):
+    """When the assistant hands a conversation to a person (see assistant/handoff.py)."""
+
+    max_fallbacks: int = Field(default=2, ge=1, le=10, description="unhelpful replies in a row")
+    min_confidence: float = Field(default=0.2, ge=0.0, le=1.0)
+    confident_similarity: float = Field(
+        default=0.6,
+        gt=0.0,
+        le=1.0,
+        description="retrieval similarity that counts as full confidence",
+    )
+
+
 class OpenAISettings(BaseModel):
     """Client behaviour towards an OpenAI-compatible endpoint (the key and URL are top-level)."""
 
@@ -68,12 +127,20 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default=PROJECT_ROOT / ".data")
+    model: str | None = Field(
+        default=None,
+        description="offline or openai:<model>; unset: OpenAI with a key, else offline",
+    )
     chroma_url: str | None = Field(
         default=None, description="A Chroma server (http://host:port); unset = embedded Chroma."
     )
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    orders: OrderSettings = Field(default_factory=OrderSettings)
+    checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
+    prompts: PromptSettings = Field(default_factory=PromptSettings)
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
@@ -82,9 +149,22 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL")
     )
 
+    @field_validator("model")
+    @classmethod
+    def _known_chat_model(cls, value: str | None) -> str | None:
+        if value in (None, "offline") or (value.startswith("openai:") and len(value) > 7):
+            return value
+        raise ValueError("model must be 'offline' or 'openai:<model>'")
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    def chat_model(self) -> str:
+        """The chat model to use: as configured, else OpenAI when a key is set, else offline."""
+        if self.model:
+            return self.model
+        return "openai:gpt-4.1-mini" if self.openai_api_key else "offline"
 
     def openai_credentials(self) -> tuple[SecretStr | None, str | None]:
         """The key and base URL for calls to an OpenAI-compatible endpoint."""

@@ -197,15 +197,29 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
-        if config.get("embedder") != f"local:{_local_model_id()}":
-            raise EmbeddingError(f"cannot rebuild embedder {config.get('embedder')!r} from config")
-        return ChromaEmbedding(LocalMiniLM())
+        """Rebuild from a collection's stored config (Chroma calls this when it validates one)."""
+        embedder_id = str(config.get("embedder", ""))
+        if embedder_id == f"local:{_local_model_id()}":
+            return ChromaEmbedding(LocalMiniLM())
+        return ChromaEmbedding(_Unavailable(embedder_id))
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
 
     def supported_spaces(self) -> list[str]:  # type: ignore[override]
         return ["cosine", "ip"]
+
+
+class _Unavailable:
+    """Stands in for an embedder Chroma cannot rebuild alone (it needs our settings and key)."""
+
+    dimension = 0
+
+    def __init__(self, embedder_id: str) -> None:
+        self.id = embedder_id
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        raise EmbeddingError(f"collection embedded with {self.id}: open it through Concierge")
 
 
 def _local_model_id() -> str:

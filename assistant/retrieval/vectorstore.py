@@ -119,9 +119,10 @@ class VectorStore:
             documents.extend(page["documents"] or [])
             metadatas.extend(dict(m or {}) for m in page["metadatas"] or [])
             vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
-        dim = self._embedder.dimension
-        matrix = np.concatenate(vectors) if ids else np.zeros((0, dim), dtype=np.float32)
-        return Records(ids, matrix.reshape(len(ids), -1), documents, metadatas)
+        if not ids:
+            width = int((collection.metadata or {}).get("dimension", 0))
+            return Records([], np.zeros((0, width), dtype=np.float32), [], [])
+        return Records(ids, np.concatenate(vectors), documents, metadatas)
 
     def hashes(self, kind: Kind) -> dict[str, str]:
         """id -> content hash of every stored record (what ingestion compares against)."""

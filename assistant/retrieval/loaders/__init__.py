@@ -55,6 +55,7 @@ _LOADERS: dict[FileFormat, _Loader] = {
     "merchant_xml": lambda path, _: load_merchant_xml(path),
 }
 _IGNORED_NAMES = frozenset({"readme.md"})
+_ORDER_FOLDER = "orders"
 
 
 def load_paths(paths: Iterable[Path | str], *, shop_domain: str | None = None) -> CatalogLoad:
@@ -102,10 +103,16 @@ def _files(paths: Iterable[Path | str]) -> Iterator[Path]:
 
 
 def _catalog_files(folder: Path) -> Iterator[Path]:
-    """Files under `folder` in sorted order, minus hidden ones, READMEs and unknown extensions."""
+    """Files under `folder` in sorted order, minus hidden ones, READMEs and unknown extensions.
+
+    An `orders/` folder holds order data for order lookup, not catalog rows, so it is skipped.
+    """
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
+        if (
+            any(part.startswith(".") for part in relative.parts)
+            or _ORDER_FOLDER in relative.parts[:-1]
+        ):
             continue
         if path.name.lower() in _IGNORED_NAMES or path.suffix.lower() not in KNOWN_SUFFIXES:
             continue
