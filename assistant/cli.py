@@ -1,7 +1,8 @@
-"""The `assistant` command: ingest the catalog, search it, start the assistant."""
+"""The `assistant` command: ingest the catalog, search it, chat with the assistant."""
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,10 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.config import Settings, get_settings
-from assistant.errors import AssistantError
+from assistant.conversation import Concierge
+from assistant.errors import AssistantError, IndexMissingError
 from assistant.retrieval.index import CatalogIndex, ingest
 from assistant.retrieval.loaders.report import CatalogLoad
 from assistant.retrieval.search import ProductHit
+from assistant.terminal import TerminalChat, chat_json, prompt_lines
+
+CHANNELS = ("cli", "web", "whatsapp", "messenger", "instagram", "sms")
 
 app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_args_is_help=True)
 console = Console()
@@ -131,44 +136,82 @@ def search_command(
     _print_hits(hits)
 
 
-def _answer(index: CatalogIndex, line: str) -> None:
-    parsed, hits = index.search(line, 5)
-    faq = index.search_faq(line, 1)
-    product_signal = bool(parsed.understood) or (
-        hits and hits[0].similarity >= (faq[0].similarity if faq else 0)
+def _catalog_settings(settings: Settings, catalog: Path | None) -> Settings:
+    """Settings for another catalog: its own collections, indexed on first use."""
+    if catalog is None:
+        return settings
+    digest = hashlib.sha1(str(catalog.resolve()).encode()).hexdigest()[:10]
+    changed = settings.model_copy(deep=True)
+    changed.catalog.paths = [catalog]
+    changed.retrieval.collection_prefix = f"catalog-{digest}"
+    return changed
+
+
+def _concierge(settings: Settings, *, index_first: bool) -> Concierge:
+    if index_first:
+        _run_ingest(settings, None, rebuild=False)
+    try:
+        return Concierge.from_settings(settings)
+    except IndexMissingError:
+        _run_ingest(settings, None, rebuild=False)
+        return Concierge.from_settings(settings)
+
+
+ChannelOption = Annotated[
+    str,
+    typer.Option(
+        "--channel", help="Preview a channel's style: web, whatsapp, messenger, instagram, sms."
+    ),
+]
+
+
+@app.command("chat")
+def chat_command(
+    channel: ChannelOption = "cli",
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Read one message per line, write one JSON reply per line."),
+    ] = False,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Chat over another catalog file or folder.")
+    ] = None,
+) -> None:
+    """Talk to the assistant in the terminal."""
+    if channel not in CHANNELS:
+        raise typer.BadParameter(f"channel must be one of {', '.join(CHANNELS)}")
+    try:
+        concierge = _concierge(
+            _catalog_settings(get_settings(), catalog), index_first=catalog is not None
+        )
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        chat_json(concierge, channel, sys.stdin, sys.stdout)  # type: ignore[arg-type]
+        return
+    _converse(concierge, channel)
+
+
+def _converse(concierge: Concierge, channel: str) -> None:
+    console.print(
+        f"[bold green]{escape(concierge.persona)}>[/] {escape(concierge.greeting(channel))}"
     )
-    if faq and not product_signal:
-        console.print(f"[bold]{escape(faq[0].entry.question)}[/]\n{escape(faq[0].entry.answer)}")
-    elif hits:
-        console.print(f"[dim]filters:[/] {escape(parsed.filters.describe())}")
-        _print_hits(hits)
-    else:
-        console.print("I couldn't find anything matching that. Try loosening the budget or size?")
+    console.print("[dim]Type a message; a number picks a suggestion; Ctrl-D leaves.[/]")
+    TerminalChat(concierge, channel, console).run(prompt_lines(console))  # type: ignore[arg-type]
 
 
 @app.command("start")
-def start_command() -> None:
-    """Index the catalog if it changed, then answer shoppers' questions in the terminal."""
-    settings = get_settings()
+def start_command(channel: ChannelOption = "cli") -> None:
+    """Index the catalog (only what changed), then chat with the assistant in the terminal."""
     try:
-        _run_ingest(settings, None, rebuild=False)
-        index = CatalogIndex.open(settings)
+        concierge = _concierge(get_settings(), index_first=True)
     except AssistantError as exc:
         raise _fail(exc) from exc
     console.print(
-        f"[bold]Concierge is ready[/]: {len(index.products.products)} products, "
-        f"{len(index.faq.entries)} FAQ entries. Ask for a product or a policy; Ctrl-D to leave."
+        f"[bold]Concierge is ready[/]: {len(concierge.catalog.products.products)} products, "
+        f"{len(concierge.catalog.faq.entries)} FAQ entries, "
+        f"model {concierge.settings.chat_model()}."
     )
-    interactive = sys.stdin.isatty()
-    while True:
-        try:
-            line = console.input("[bold cyan]you>[/] ") if interactive else sys.stdin.readline()
-        except (EOFError, KeyboardInterrupt):
-            break
-        if not interactive and not line:
-            break
-        if line.strip():
-            _answer(index, line.strip())
+    _converse(concierge, channel)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,18 @@ def embedder() -> Iterator[object]:
     from assistant.retrieval.embeddings import LocalMiniLM
 
     yield LocalMiniLM()
+
+
+@pytest.fixture(scope="session")
+def demo_index(embedder: object) -> object:
+    """The demo brand's catalog and FAQs, indexed in memory (no Chroma): fast agent tests."""
+    from assistant.retrieval.index import CatalogIndex
+    from assistant.retrieval.loaders import load_paths
+    from assistant.retrieval.query import QueryParser
+    from assistant.retrieval.search import FaqSearch, ProductSearch
+
+    load = load_paths([DEMO_CATALOG / "products", DEMO_CATALOG / "faq.md"])
+    vectors = embedder.embed([p.search_text() for p in load.products])  # type: ignore[attr-defined]
+    products = ProductSearch(load.products, vectors, embedder)  # type: ignore[arg-type]
+    faq = FaqSearch.build(load.faqs, embedder)  # type: ignore[arg-type]
+    return CatalogIndex(products=products, faq=faq, parser=QueryParser(load.products))

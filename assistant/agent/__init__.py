@@ -1,0 +1,1 @@
+"""The shopping agent: tools, the chat models behind them, guardrails."""

@@ -1,0 +1,24 @@
+"""What tools receive at run time: the shop's dependencies, injected, never global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.brand import PromptSet
+from assistant.checkout import CheckoutBuilder
+from assistant.messages import Channel
+from assistant.orders import OrderDesk
+from assistant.retrieval.index import CatalogIndex
+
+
+@dataclass
+class ShopContext:
+    """One conversation's view of the shop, passed to every tool through `ToolRuntime`."""
+
+    catalog: CatalogIndex
+    checkout: CheckoutBuilder
+    orders: OrderDesk | None
+    prompts: PromptSet
+    channel: Channel = "web"
+    conversation_id: str = ""
+    handoff_reasons: list[str] = field(default_factory=list)

@@ -1,0 +1,89 @@
+"""The offline chat model: plans tool calls like a good model, writes replies from templates.
+
+It is a LangChain `BaseChatModel`, so `create_agent` runs it exactly like a hosted model: it
+answers a shopper message with tool calls, and tool results with either more tool calls or the
+final reply. Deterministic and local: no network, no weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import ConfigDict
+
+from assistant.agent.offline.actions import Action, Answer, Call
+from assistant.agent.offline.kit import Kit, Turn
+from assistant.agent.offline.memory import KEY, Memory
+from assistant.agent.offline.router import resume, route
+
+
+class OfflineChatModel(BaseChatModel):
+    """Deterministic shop-assistant model over one channel's templates and catalog vocabulary."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kit: Kit
+    greeting: str
+    sign_off: str
+
+    @property
+    def _llm_type(self) -> str:
+        return "concierge-offline"
+
+    def bind_tools(  # type: ignore[override]
+        self, tools: Sequence[dict[str, Any] | type | BaseTool | Any], **kwargs: Any
+    ) -> Runnable[Any, BaseMessage]:
+        """Tools are called by name; the engine knows them, so binding changes nothing."""
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        memory = Memory.read(messages)
+        turn = Turn(memory, self.kit)
+        step = memory.step
+        action = route(turn, self.greeting, self.sign_off) if step is None else resume(turn, step)
+        return ChatResult(generations=[ChatGeneration(message=_message(action, memory.turn_count))])
+
+
+def _message(action: Action, turn_count: int) -> AIMessage:
+    if isinstance(action, Call):
+        calls = [
+            {
+                "name": name,
+                "args": args,
+                "id": f"offline-{turn_count}-{action.step.flow}-{action.step.stage}-{n}",
+                "type": "tool_call",
+            }
+            for n, (name, args) in enumerate(action.calls)
+        ]
+        return AIMessage(
+            content="",
+            tool_calls=calls,
+            additional_kwargs={KEY: {"step": action.step.model_dump()}},
+        )
+    return _answer(action)
+
+
+def _answer(answer: Answer) -> AIMessage:
+    carry = answer.carry.model_copy()
+    carry.fallbacks = carry.fallbacks + 1 if answer.fallback else 0
+    extra = {
+        "carry": carry.model_dump(),
+        "cards": answer.cards,
+        "quick_replies": answer.quick_replies,
+        "checkout_url": answer.checkout_url,
+        "fallback": answer.fallback,
+    }
+    return AIMessage(content=answer.text.strip(), additional_kwargs={KEY: extra})

@@ -1,0 +1,108 @@
+"""What every flow needs: the memory of the conversation and the shop's wording and vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.agent.offline.actions import Answer
+from assistant.agent.offline.memory import Carry, Memory, Shown
+from assistant.agent.offline.replies import Replies
+from assistant.agent.offline.signals import ordinal
+from assistant.retrieval.query import QueryParser
+
+TEXT_LIST_CHANNELS = {"sms", "whatsapp", "messenger", "instagram"}
+
+
+@dataclass
+class Kit:
+    """The engine's fixed equipment for one channel."""
+
+    replies: Replies
+    parser: QueryParser
+    persona: str
+    brand: str
+    channel: str
+
+
+@dataclass
+class Turn:
+    """One turn in progress: the memory, and helpers to write the answer."""
+
+    memory: Memory
+    kit: Kit
+
+    @property
+    def text(self) -> str:
+        return self.memory.latest
+
+    @property
+    def carry(self) -> Carry:
+        return self.memory.carry
+
+    def say(self, key: str, **values: Any) -> str:
+        return self.kit.replies.render(key, self.memory.turn_count, **values)
+
+    def answer(self, text: str, **kwargs: Any) -> Answer:
+        carry = kwargs.pop("carry", self.carry)
+        return Answer(text=text, carry=carry, **kwargs)
+
+    def listing(self, cards: list[dict[str, Any]], reasons: bool = False) -> str:
+        """Numbered lines for text-only channels; rich channels show the cards themselves."""
+        if self.kit.channel not in TEXT_LIST_CHANNELS:
+            return ""
+        lines = []
+        for n, card in enumerate(cards, 1):
+            line = f"{n}. {card['title']} - ${card['price']}"
+            if reasons and card.get("reason"):
+                line += f" ({card['reason']})"
+            lines.append(line)
+        return "\n" + "\n".join(lines)
+
+    def refer(self) -> str | None:
+        """The product the shopper points at: 'the second one', 'the cheaper one', a name, 'it'."""
+        shown = self.carry.shown
+        lowered = self.text.lower()
+        index = ordinal(self.text)
+        if index is not None and shown and -len(shown) <= index < len(shown):
+            return shown[index].product_id
+        if shown and re.search(
+            r"\b(?:cheaper|cheapest|least expensive|budget) one\b|\bcheaper\b", lowered
+        ):
+            return min(shown, key=lambda s: float(s.price)).product_id
+        if shown and re.search(r"\b(?:pricier|more expensive|priciest|premium) one\b", lowered):
+            return max(shown, key=lambda s: float(s.price)).product_id
+        named = _by_name(shown, lowered)
+        if named:
+            return named
+        if self.carry.focus:
+            return self.carry.focus
+        if len(shown) == 1:
+            return shown[0].product_id
+        return None
+
+    def remember_shown(self, cards: list[dict[str, Any]]) -> list[Shown]:
+        return [
+            Shown(product_id=c["product_id"], title=c["title"], price=c["price"]) for c in cards
+        ]
+
+    def which_product(self, carry: Carry) -> Answer:
+        carry.awaiting = "product"
+        titles = [s.title for s in carry.shown[:4]]
+        return self.answer(self.say("ask_which_product"), carry=carry, quick_replies=titles)
+
+
+_STOP = {"the", "a", "an", "one", "in", "it", "for", "and", "with", "men's", "women's", "-"}
+
+
+def _by_name(shown: list[Shown], lowered: str) -> str | None:
+    """The shown product whose distinctive title words the shopper used ('the Ridgeline')."""
+    words = {w for w in re.findall(r"[a-z0-9']+", lowered) if not w.isdigit()} - _STOP
+    titles = {s.product_id: set(re.findall(r"[a-z0-9']+", s.title.lower())) - _STOP for s in shown}
+    matches = []
+    for product_id, title_words in titles.items():
+        others = set().union(*(w for pid, w in titles.items() if pid != product_id))
+        if words & (title_words - others):
+            matches.append(product_id)
+    return matches[0] if len(matches) == 1 else None

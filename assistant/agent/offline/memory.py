@@ -1,0 +1,107 @@
+"""What the offline engine remembers, read back from the message history alone.
+
+Each final reply of the engine carries its working state (`Carry`) in the message's
+`additional_kwargs`, and tool results are read from the ToolMessages of the current turn.
+So the engine holds no state of its own: the same history always gives the same next step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from pydantic import BaseModel, Field
+
+KEY = "concierge_offline"
+
+
+class Shown(BaseModel):
+    """A product the shopper has seen, in the order shown."""
+
+    product_id: str
+    title: str
+    price: str
+
+
+class Carry(BaseModel):
+    """Working state carried from one reply to the next."""
+
+    intent: str = ""
+    awaiting: str = ""  # what the last reply asked for: order_details, gift_facts, variant, product
+    shown: list[Shown] = Field(default_factory=list)
+    focus: str | None = None
+    search: str = ""
+    size: str | None = None
+    gift: dict[str, Any] = Field(default_factory=dict)
+    order: dict[str, str] = Field(default_factory=dict)
+    quantity: int | None = None
+    discount: str | None = None
+    options: dict[str, str] = Field(default_factory=dict)  # chosen so far for `options_for`
+    options_for: str | None = None
+    fallbacks: int = 0
+    order_failures: int = 0
+
+
+class Step(BaseModel):
+    """The plan of the turn in progress: which flow, and what it has done so far."""
+
+    flow: str
+    stage: int = 0
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass
+class Memory:
+    """The history as the engine needs it."""
+
+    latest: str
+    carry: Carry
+    step: Step | None = None
+    results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    turn_count: int = 0
+
+    @classmethod
+    def read(cls, messages: list[BaseMessage]) -> Memory:
+        last_human = max(
+            (i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1
+        )
+        latest = _text(messages[last_human]) if last_human >= 0 else ""
+        carry = Carry()
+        for message in reversed(messages[: max(last_human, 0)]):
+            if isinstance(message, AIMessage) and KEY in message.additional_kwargs:
+                carry = Carry.model_validate(message.additional_kwargs[KEY].get("carry", {}))
+                break
+        memory = cls(
+            latest=latest,
+            carry=carry,
+            turn_count=sum(isinstance(m, HumanMessage) for m in messages),
+        )
+        for message in messages[last_human + 1 :]:
+            if isinstance(message, AIMessage) and KEY in message.additional_kwargs:
+                memory.step = Step.model_validate(message.additional_kwargs[KEY]["step"])
+            elif isinstance(message, ToolMessage):
+                memory.results.setdefault(message.name or "", []).append(_json(message))
+        return memory
+
+    def result(self, tool: str) -> dict[str, Any]:
+        """The latest result of a tool in this turn ({} if it was not called)."""
+        return self.results.get(tool, [{}])[-1]
+
+
+def _text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return " ".join(
+        part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+    )
+
+
+def _json(message: ToolMessage) -> dict[str, Any]:
+    try:
+        data = json.loads(_text(message))
+    except json.JSONDecodeError:
+        return {"error": _text(message)}
+    return data if isinstance(data, dict) else {"value": data}

@@ -1,0 +1,120 @@
+"""Which flow a shopper's message starts, in priority order; and the flows' resumption."""
+
+from __future__ import annotations
+
+from assistant.agent.offline import shopping, signals
+from assistant.agent.offline.actions import Action, Call
+from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.memory import Step
+from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
+
+GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
+
+
+def route(turn: Turn, greeting: str, sign_off: str) -> Action:
+    """Start the flow the message asks for (safety and people first, then the task)."""
+    text, carry = turn.text, turn.carry
+    for reason, pattern in signals.SENSITIVE.items():
+        if pattern.search(text):
+            return handoff(turn, f"sensitive topic: {reason}")
+    if signals.HUMAN.search(text):
+        return handoff(turn, "shopper asked for a person")
+    if signals.FRUSTRATION.search(text):
+        return handoff(turn, "shopper is frustrated", apologise=True)
+    if signals.GREETING.match(text):
+        answer = turn.answer(greeting, quick_replies=GREETING_CHIPS)
+        return answer
+    parsed = turn.kit.parser.parse(text)
+    names_products = bool(parsed.filters.categories)
+    if signals.ORDER.search(text) or (carry.awaiting == "order_details" and _order_facts(text)):
+        return order(turn)
+    if signals.GIFT.search(text) or (carry.awaiting == "gift_facts" and _gift_facts(text)):
+        return gift(turn)
+    other_task = signals.POLICY.search(text) or signals.COMPARE.search(text) or names_products
+    if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
+        return shopping.checkout(turn)
+    if signals.CHECKOUT.search(text) and not names_products:
+        return shopping.checkout(turn)
+    if signals.COMPARE.search(text):
+        return shopping.compare(turn)
+    if signals.THANKS.search(text) and len(text.split()) <= 6:
+        return small_talk(turn, "thanks")
+    if signals.BYE.search(text):
+        return turn.answer(sign_off)
+    if signals.OUT_OF_SCOPE.search(text) and not names_products:
+        return small_talk(turn, "out_of_scope", persona=turn.kit.persona, brand=turn.kit.brand)
+    refers = signals.FOLLOW_UP.search(text) or signals.ordinal(text) is not None
+    asks_about = signals.PRODUCT_QUESTION.search(text) and (refers or carry.focus)
+    if (
+        (carry.shown or carry.focus)
+        and not names_products
+        and (asks_about or carry.awaiting == "product")
+    ):
+        return shopping.product_question(turn)
+    if signals.POLICY.search(text) and not names_products:
+        return faq(turn)
+    constraints = parsed.understood
+    if (
+        carry.intent in ("search", "product")
+        and carry.search
+        and constraints
+        and not names_products
+    ):
+        return shopping.search(turn, f"{carry.search} {text}")
+    if names_products or constraints:
+        return shopping.search(turn, text)
+    return Call(
+        Step(flow="probe"),
+        [("search_faq", {"question": text}), ("search_products", {"query": text})],
+    )
+
+
+def _order_facts(text: str) -> bool:
+    """The message answers an order question: it holds an order number, an email or a ZIP."""
+    return bool(signals.order_id(text) or signals.email(text) or signals.zip_code(text))
+
+
+def _gift_facts(text: str) -> bool:
+    """The message answers a gift question: a budget, a person, an age or an interest."""
+    return bool(
+        signals.budget(text)
+        or signals.NO_BUDGET.search(text)
+        or signals.RELATIONS.search(text)
+        or signals.age(text) is not None
+        or signals.INTERESTS.search(text)
+    )
+
+
+def resume(turn: Turn, step: Step) -> Action:
+    """Continue the flow that called tools, now that their results are in."""
+    flow = step.flow
+    if flow == "search":
+        return shopping.search(turn, step.data["query"])
+    if flow == "product":
+        return shopping.product_question(turn)
+    if flow == "compare":
+        return shopping.compare(turn)
+    if flow == "checkout":
+        return shopping.checkout(turn)
+    if flow == "faq":
+        return faq(turn)
+    if flow == "order":
+        return order(turn)
+    if flow == "gift":
+        return gift(turn)
+    if flow == "handoff":
+        return handoff(
+            turn, step.data.get("reason", ""), apologise="frustrated" in step.data.get("reason", "")
+        )
+    return _probe(turn)
+
+
+def _probe(turn: Turn) -> Action:
+    """An unclear message: answer from whichever source matched well, else say what we can do."""
+    faq_result = turn.memory.result("search_faq")
+    products = turn.memory.result("search_products")
+    if faq_result.get("match") == "strong":
+        return faq(turn)
+    if products.get("match") == "strong" and products.get("products"):
+        return shopping.search(turn, turn.text)
+    return small_talk(turn, "fallback")

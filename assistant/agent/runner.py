@@ -1,0 +1,192 @@
+"""Runs one agent turn: the `create_agent` graph over the chat model and the shop's tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import openai
+from langchain.agents import create_agent
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
+from langgraph.errors import GraphRecursionError
+
+from assistant.agent.context import ShopContext
+from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
+from assistant.agent.models import get_chat_model
+from assistant.agent.offline.kit import Kit
+from assistant.agent.offline.memory import KEY
+from assistant.agent.offline.replies import Replies
+from assistant.agent.tools import TOOLS
+from assistant.brand import PromptSet
+from assistant.checkout import CheckoutBuilder
+from assistant.config import Settings
+from assistant.orders import OrderDesk
+from assistant.retrieval.index import CatalogIndex
+
+BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
+MAX_TOOL_ROUNDS = 6
+
+
+@dataclass
+class TurnOutcome:
+    """Everything one turn produced, for guardrails, handoff and the reply."""
+
+    text: str
+    messages: list[BaseMessage]
+    results: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    engine: dict[str, Any] = field(default_factory=dict)
+    handoff_requested: str | None = None
+
+    def results_of(self, tool: str) -> list[dict[str, Any]]:
+        return [r for name, r in self.results if name == tool]
+
+
+class ShopAgent:
+    """The agent for one shop; compiled graphs are cached per prompt variant, channel and day."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: CatalogIndex,
+        prompts: dict[str, PromptSet],
+        replies: dict[str, Replies],
+        checkout: CheckoutBuilder,
+        orders: OrderDesk | None,
+    ) -> None:
+        self._settings = settings
+        self._catalog = catalog
+        self._prompts = prompts
+        self._replies = replies
+        self._checkout = checkout
+        self._orders = orders
+        self._graphs: dict[tuple[str, str, date], Any] = {}
+
+    def run(
+        self,
+        history: list[BaseMessage],
+        text: str,
+        *,
+        channel: str,
+        variant: str,
+        conversation_id: str,
+        notes: list[BaseMessage] | None = None,
+    ) -> TurnOutcome:
+        """One shopper message (plus optional corrective notes) through the agent, to its reply."""
+        outcome = None
+        for item in self.stream(
+            history,
+            text,
+            channel=channel,
+            variant=variant,
+            conversation_id=conversation_id,
+            notes=notes,
+        ):
+            if isinstance(item, TurnOutcome):
+                outcome = item
+        if outcome is None:
+            raise ModelBehaviourError("the agent produced no reply")
+        return outcome
+
+    def stream(
+        self,
+        history: list[BaseMessage],
+        text: str,
+        *,
+        channel: str,
+        variant: str,
+        conversation_id: str,
+        notes: list[BaseMessage] | None = None,
+    ) -> Iterator[str | TurnOutcome]:
+        """Like `run`, yielding the reply's text as the model produces it, then the outcome."""
+        context = ShopContext(
+            catalog=self._catalog,
+            checkout=self._checkout,
+            orders=self._orders,
+            prompts=self._prompts[variant],
+            channel=channel,  # type: ignore[arg-type]
+            conversation_id=conversation_id,
+        )
+        messages = [*history, HumanMessage(text), *(notes or [])]
+        final: dict[str, Any] = {}
+        try:
+            for mode, data in self._graph(variant, channel).stream(
+                {"messages": messages},
+                context=context,
+                config={"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1},
+                stream_mode=["messages", "values"],
+            ):
+                if mode == "values":
+                    final = data
+                elif _is_reply_token(data):
+                    yield data[0].content
+        except openai.OpenAIError as exc:
+            raise ModelUnavailableError(f"the chat model failed: {exc}") from exc
+        except GraphRecursionError as exc:
+            raise ModelBehaviourError("the model kept calling tools without answering") from exc
+        yield _outcome(final.get("messages", messages)[len(messages) :], context)
+
+    def _graph(self, variant: str, channel: str) -> Any:
+        today = datetime.now(UTC).date()
+        key = (variant, channel, today)
+        if key not in self._graphs:
+            prompts, style = self._prompts[variant], BRAND_CHANNEL.get(channel, channel)
+            kit = Kit(
+                replies=self._replies[variant],
+                parser=self._catalog.parser,
+                persona=prompts.brand.persona,
+                brand=prompts.brand.brand,
+                channel=channel,
+            )
+            model = get_chat_model(
+                self._settings,
+                kit=kit,
+                greeting=prompts.greeting(style),
+                sign_off=prompts.brand.sign_off,
+            )
+            self._graphs[key] = create_agent(
+                model,
+                TOOLS,
+                system_prompt=prompts.system_prompt(style, today),
+                context_schema=ShopContext,
+            )
+        return self._graphs[key]
+
+
+def _is_reply_token(data: Any) -> bool:
+    """A streamed token of the model's reply text (not of a tool call)."""
+    chunk, meta = data
+    return (
+        isinstance(chunk, AIMessageChunk)
+        and meta.get("langgraph_node") == "model"
+        and not chunk.tool_call_chunks
+        and isinstance(chunk.content, str)
+        and bool(chunk.content)
+    )
+
+
+def _outcome(new: list[BaseMessage], context: ShopContext) -> TurnOutcome:
+    final = new[-1] if new and isinstance(new[-1], AIMessage) else AIMessage(content="")
+    return TurnOutcome(
+        text=final.text,
+        messages=new,
+        results=[(m.name or "", _parsed(m)) for m in new if isinstance(m, ToolMessage)],
+        engine=dict(final.additional_kwargs.get(KEY, {})),
+        handoff_requested=context.handoff_reasons[-1] if context.handoff_reasons else None,
+    )
+
+
+def _parsed(message: ToolMessage) -> dict[str, Any]:
+    try:
+        data = json.loads(message.text)
+    except (json.JSONDecodeError, TypeError):
+        return {"error": message.text}
+    return data if isinstance(data, dict) else {"value": data}

@@ -1,0 +1,112 @@
+"""When to hand a conversation to a person: a pure decision over one turn's signals.
+
+`decide_handoff` reads what happened in the turn and returns a decision; acting on it (pausing
+the bot, queueing a ticket, telling the shopper) happens elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from assistant.config import HandoffSettings
+
+
+def any_word(*alternatives: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive match of any of the alternatives."""
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.I)
+
+
+EXPLICIT_ASK = any_word(
+    r"(?:talk|speak|chat) (?:to|with) (?:a |an |some)?"
+    r"(?:human|person|someone|agent|representative|rep|manager|real person)",
+    r"(?:real|live) (?:person|human|agent)",
+    r"human (?:agent|please)",
+    r"customer (?:service|support) agent",
+    r"transfer me",
+    r"operator",
+    r"escalate",
+)
+FRUSTRATION = re.compile(
+    any_word(
+        r"useless", r"terrible", r"awful", r"ridiculous", r"worst", r"hate this", r"not helpful",
+        r"unhelpful", r"stupid", r"frustrat\w*", r"angry", r"furious", r"fed up",
+        r"waste of (?:my )?time", r"wtf", r"damn", r"crap", r"scam", r"this sucks",
+        r"you (?:don'?t|do not) understand",
+    ).pattern
+    + r"|!{3,}",
+    re.I,
+)  # fmt: skip
+ABUSE = any_word(r"fuck\w*", r"shit\w*", r"bitch\w*", r"asshole", r"idiot", r"moron", r"dumb ?ass")
+SENSITIVE = {
+    "refund dispute": any_word(
+        r"chargeback", r"dispute", r"never (?:got|received) (?:my )?refund",
+        r"refund (?:hasn'?t|has not|never)",
+    ),
+    "legal": any_word(r"lawyer", r"attorney", r"sue", r"lawsuit", r"legal action", r"small claims"),
+    "safety": any_word(
+        r"injur\w*", r"hurt (?:me|myself)", r"burn(?:ed|t) (?:me|my)", r"allergic reaction",
+        r"caught fire", r"exploded", r"unsafe",
+    ),
+    "payment problem": any_word(
+        r"charged twice", r"double charged", r"card (?:was )?declined",
+        r"payment (?:failed|didn'?t go through)", r"fraud\w*", r"unauthori[sz]ed charge",
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TurnSignals:
+    """What one turn showed. `similarity` is the best retrieval score, None when none ran."""
+
+    text: str
+    model_requested: str | None = None
+    consecutive_fallbacks: int = 0
+    similarity: float | None = None
+    grounding_failed: bool = False
+    fallback: bool = False  # this reply said it could not help (counted by consecutive_fallbacks)
+
+
+class HandoffDecision(BaseModel):
+    """Hand off or not, why, and how confident the bot was in its own answer (0-1)."""
+
+    handoff: bool
+    reason: str | None = None
+    confidence: float = 1.0
+
+
+def confidence(signals: TurnSignals, settings: HandoffSettings) -> float:
+    """The bot's confidence in its reply: retrieval strength, lowered by fallbacks and failures."""
+    full = settings.confident_similarity
+    score = 1.0 if signals.similarity is None else min(1.0, max(0.0, signals.similarity / full))
+    score *= 0.5**signals.consecutive_fallbacks
+    if signals.grounding_failed:
+        score *= 0.5
+    return round(score, 3)
+
+
+def decide_handoff(signals: TurnSignals, settings: HandoffSettings) -> HandoffDecision:
+    """Combine explicit asks, the model's own call, sensitivity, mood and confidence."""
+    level = confidence(signals, settings)
+    if EXPLICIT_ASK.search(signals.text):
+        return HandoffDecision(handoff=True, reason="shopper asked for a person", confidence=level)
+    if signals.model_requested:
+        return HandoffDecision(handoff=True, reason=signals.model_requested, confidence=level)
+    for topic, pattern in SENSITIVE.items():
+        if pattern.search(signals.text):
+            return HandoffDecision(
+                handoff=True, reason=f"sensitive topic: {topic}", confidence=level
+            )
+    if ABUSE.search(signals.text):
+        return HandoffDecision(handoff=True, reason="abusive language", confidence=level)
+    if FRUSTRATION.search(signals.text):
+        return HandoffDecision(handoff=True, reason="shopper is frustrated", confidence=level)
+    if signals.consecutive_fallbacks >= settings.max_fallbacks:
+        return HandoffDecision(handoff=True, reason="repeated failure to help", confidence=level)
+    if signals.grounding_failed:
+        return HandoffDecision(handoff=True, reason="reply could not be grounded", confidence=level)
+    if not signals.fallback and level < settings.min_confidence:
+        return HandoffDecision(handoff=True, reason="low confidence", confidence=level)
+    return HandoffDecision(handoff=False, confidence=level)
