@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant import reply_content
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
-from assistant.agent.guardrails import Facts, ground, repair
+from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
 from assistant.agent.runner import ShopAgent, TurnOutcome
 from assistant.brand import PromptSet, available_variants, load_prompts
@@ -62,7 +62,8 @@ class Concierge:
         self._agent = agent
         self._prompts = prompts
         self._conversations: dict[str, Conversation] = {}
-        self._titles = sorted({p.title for p in catalog.products.products}, key=len, reverse=True)
+        products = catalog.products.products
+        self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
     @property
     def persona(self) -> str:
@@ -139,11 +140,11 @@ class Concierge:
 
     def _grounded(self, conversation: Conversation, text: str, outcome: TurnOutcome) -> TurnOutcome:
         facts = Facts.collect(r for _, r in outcome.results)
-        verdict = ground(outcome.text, facts, self._titles)
+        verdict = ground(outcome.text, facts, self._names)
         if verdict.ok:
             return outcome
         if outcome.engine:  # the offline engine: drop the unsupported sentences
-            outcome.text = repair(outcome.text, facts, self._titles) or TROUBLE
+            outcome.text = repair(outcome.text, facts, self._names) or TROUBLE
             return outcome
         note = SystemMessage(
             "Your reply contained claims that no tool result supports: "
@@ -158,7 +159,7 @@ class Concierge:
             conversation_id=conversation.id,
             notes=[note],
         )
-        if ground(again.text, Facts.collect(r for _, r in again.results), self._titles).ok:
+        if ground(again.text, Facts.collect(r for _, r in again.results), self._names).ok:
             return again
         again.handoff_requested = "reply could not be grounded"
         again.text = ""

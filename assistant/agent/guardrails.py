@@ -4,6 +4,7 @@ tool results. A pure check (`ground`) and a repair that drops the sentences that
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _STOCK = re.compile(
     r"\b(?:in stock|sold out|out of stock|only \d+ left|\d+ left|available in)\b", re.I
 )
+_WORD = re.compile(r"[a-z0-9']+")
+_ID_TOKEN = re.compile(r"[\w-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -78,10 +81,31 @@ class Grounding:
         return not self.problems
 
 
-def ground(
-    reply: str, facts: Facts, catalog_titles: Iterable[str] = (), catalog_ids: Iterable[str] = ()
-) -> Grounding:
-    """Check a reply against the facts; catalog titles/ids let us spot unsourced mentions."""
+class CatalogNames:
+    """The catalog's product titles and ids, indexed so a reply is checked in time of its length."""
+
+    def __init__(self, titles: Iterable[str] = (), ids: Iterable[str] = ()) -> None:
+        self._by_first_word: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for title in titles:
+            words = _WORD.findall(title.lower())
+            if words:
+                self._by_first_word[words[0]].append((title.lower(), title))
+        self._ids = frozenset(ids)
+
+    def titles_in(self, reply: str) -> list[str]:
+        lowered = reply.lower()
+        words = set(_WORD.findall(lowered))
+        return [t for w in words for low, t in self._by_first_word.get(w, ()) if low in lowered]
+
+    def ids_in(self, reply: str) -> list[str]:
+        return sorted({token for token in _ID_TOKEN.findall(reply) if token in self._ids})
+
+
+NO_NAMES = CatalogNames()
+
+
+def ground(reply: str, facts: Facts, names: CatalogNames = NO_NAMES) -> Grounding:
+    """Check a reply against the facts; `names` lets us spot catalog products no tool returned."""
     verdict = Grounding()
     for url in _URL.findall(reply):
         if url.rstrip(".,") not in facts.urls:
@@ -90,25 +114,18 @@ def ground(
         value = Decimal(amount.replace(",", "")).quantize(Decimal("0.01"))
         if value not in facts.amounts:
             verdict.problems.append(f"price not from a tool: ${amount}")
-    lowered = reply.lower()
-    for title in catalog_titles:
-        if title.lower() in lowered and title.lower() not in facts.titles:
+    for title in names.titles_in(reply):
+        if title.lower() not in facts.titles:
             verdict.problems.append(f"product not from a tool: {title}")
-    for product_id in catalog_ids:
-        if (
-            re.search(rf"(?<![\w-]){re.escape(product_id)}(?![\w-])", reply)
-            and product_id not in facts.ids
-        ):
+    for product_id in names.ids_in(reply):
+        if product_id not in facts.ids:
             verdict.problems.append(f"id not from a tool: {product_id}")
     if _STOCK.search(reply) and not facts.has_product_data:
         verdict.problems.append("stock claim without product data")
     return verdict
 
 
-def repair(
-    reply: str, facts: Facts, catalog_titles: Iterable[str] = (), catalog_ids: Iterable[str] = ()
-) -> str:
+def repair(reply: str, facts: Facts, names: CatalogNames = NO_NAMES) -> str:
     """The reply without the sentences that fail grounding (empty if nothing survives)."""
-    titles, ids = list(catalog_titles), list(catalog_ids)
-    kept = [s for s in _SENTENCE.split(reply) if s.strip() and ground(s, facts, titles, ids).ok]
+    kept = [s for s in _SENTENCE.split(reply) if s.strip() and ground(s, facts, names).ok]
     return " ".join(kept).strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.agent.guardrails import Facts, ground, repair
+from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 
 RESULTS = [
     {
@@ -21,12 +21,14 @@ RESULTS = [
         ]
     },
 ]
-TITLES = ["Ridgeline 3L Rain Jacket - Men's", "Couloir Pro Shell - Men's"]
-IDS = ["ridgeline-3l-rain-jacket-mens", "couloir-pro-shell-mens"]
+NAMES = CatalogNames(
+    ["Ridgeline 3L Rain Jacket - Men's", "Couloir Pro Shell - Men's"],
+    ["ridgeline-3l-rain-jacket-mens", "couloir-pro-shell-mens"],
+)
 
 
 def check(reply: str) -> list[str]:
-    return ground(reply, Facts.collect(RESULTS), TITLES, IDS).problems
+    return ground(reply, Facts.collect(RESULTS), NAMES).problems
 
 
 def test_a_reply_built_from_tool_results_passes() -> None:
@@ -75,6 +77,6 @@ def test_repair_keeps_only_grounded_sentences() -> None:
         "The Ridgeline 3L Rain Jacket - Men's is $189.00. Today only it's $99! "
         "Shipping is free over $75."
     )
-    assert repair(reply, Facts.collect(RESULTS), TITLES, IDS) == (
+    assert repair(reply, Facts.collect(RESULTS), NAMES) == (
         "The Ridgeline 3L Rain Jacket - Men's is $189.00. Shipping is free over $75."
     )
