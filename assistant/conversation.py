@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant import reply_content
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
@@ -25,6 +25,7 @@ from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.messages import Handoff, InboundMessage, QuickReply, Reply
 from assistant.orders import OrderDesk, get_order_source
 from assistant.retrieval.index import CatalogIndex
+from assistant.stream_gate import GroundedStream
 
 State = Literal["bot", "pending_human", "human", "closed"]
 TROUBLE = (
@@ -113,6 +114,7 @@ class Concierge:
             yield Reply(text="")
             return
         text = (message.quick_reply or message.text).strip()
+        gate = GroundedStream(self._names)  # streamed text goes out only once grounded
         try:
             outcome = None
             for item in self._agent.stream(
@@ -124,9 +126,9 @@ class Concierge:
             ):
                 if isinstance(item, TurnOutcome):
                     outcome = item
-                else:
-                    yield item
-            if outcome is None:
+                elif released := gate.feed(item):
+                    yield released
+            if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, text, outcome)
         except (ModelUnavailableError, ModelBehaviourError):
@@ -136,7 +138,13 @@ class Concierge:
                 quick_replies=[QuickReply(title="Talk to a person", payload="Talk to a person")],
             )
             return
-        yield self._finish(conversation, text, outcome)
+        reply = self._finish(conversation, text, outcome)
+        if gate.released and reply.text.startswith(gate.released):
+            if rest := reply.text[len(gate.released) :]:
+                yield rest
+        elif not gate.released and reply.text:
+            yield reply.text
+        yield reply
 
     def _grounded(self, conversation: Conversation, text: str, outcome: TurnOutcome) -> TurnOutcome:
         facts = Facts.collect(r for _, r in outcome.results)
@@ -180,7 +188,6 @@ class Concierge:
             ),
             self.settings.handoff,
         )
-        conversation.history.extend([HumanMessage(text), *outcome.messages])
         reply = Reply(
             text=outcome.text,
             products=reply_content.cards_shown(outcome, style.max_cards),
@@ -189,6 +196,7 @@ class Concierge:
         )
         if decision.handoff:
             self._hand_off(conversation, reply, decision, outcome, prompts)
+        conversation.history.extend([HumanMessage(text), *_as_sent(outcome.messages, reply.text)])
         return reply
 
     def _hand_off(
@@ -209,6 +217,13 @@ class Concierge:
             confidence=decision.confidence,
             summary=text_summary(conversation),
         )
+
+
+def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
+    """The turn's messages with the final one holding the text actually sent (not a draft)."""
+    if messages and isinstance(messages[-1], AIMessage) and messages[-1].text != text:
+        return [*messages[:-1], messages[-1].model_copy(update={"content": text})]
+    return messages
 
 
 def text_summary(conversation: Conversation) -> str:

@@ -76,3 +76,40 @@ def test_start_ingests_and_answers_lines_from_stdin(env: Path) -> None:
     assert "Concierge is ready" in result.output
     assert "up to $200" in result.output
     assert "Yes, for $19.95." in result.output
+
+
+def test_chat_json_over_another_catalog_indexed_on_first_use(env: Path) -> None:
+    lines = "hi\nrain jacket under $200\nI'll take the first one\nwhat's the weather in Paris?\n"
+    result = runner.invoke(app, ["chat", "--json", "--catalog", str(CATALOG20)], input=lines)
+    assert result.exit_code == 0, result.output
+    replies = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(replies) == 4
+    assert set(replies[0]) == {"text", "products", "quick_replies", "checkout_url", "handoff"}
+    assert "Juniper" in replies[0]["text"] and replies[0]["quick_replies"]
+    search = replies[1]
+    assert search["products"], search
+    for card in search["products"]:
+        assert set(card) == {"product_id", "variant_id", "title", "price", "in_stock"}
+        assert float(card["price"]) <= 200 and card["in_stock"]
+    assert replies[2]["checkout_url"] or replies[2]["quick_replies"]
+    assert "outside what I can help with" in replies[3]["text"]
+    assert replies[3]["handoff"] is None
+
+
+def test_chat_json_reports_a_handoff(env: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["chat", "--json", "--catalog", str(CATALOG20)],
+        input="talk to a human please\nhello?\n",
+    )
+    first, second = (
+        json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")
+    )
+    assert first["handoff"] == {"reason": "shopper asked for a person"}
+    assert second["text"] == "" and second["handoff"] is None
+
+
+def test_chat_rejects_an_unknown_channel(env: Path) -> None:
+    result = runner.invoke(app, ["chat", "--channel", "fax"])
+    assert result.exit_code != 0
+    assert "channel must be one of" in result.output

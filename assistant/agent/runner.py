@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from langgraph.errors import GraphRecursionError
 
 from assistant.agent.context import ShopContext
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
+from assistant.agent.events import BecameToolCall, Event, Token, ToolResult
 from assistant.agent.models import get_chat_model
 from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
@@ -105,8 +106,8 @@ class ShopAgent:
         variant: str,
         conversation_id: str,
         notes: list[BaseMessage] | None = None,
-    ) -> Iterator[str | TurnOutcome]:
-        """Like `run`, yielding the reply's text as the model produces it, then the outcome."""
+    ) -> Iterator[Event | TurnOutcome]:
+        """Like `run`, yielding tokens and tool results as they come, then the outcome."""
         context = ShopContext(
             catalog=self._catalog,
             checkout=self._checkout,
@@ -115,24 +116,40 @@ class ShopAgent:
             channel=channel,  # type: ignore[arg-type]
             conversation_id=conversation_id,
         )
-        messages = [*history, HumanMessage(text), *(notes or [])]
-        final: dict[str, Any] = {}
+        graph = self._graph(variant, channel)
+        start = [*history, HumanMessage(text), *(notes or [])]
+        messages = yield from self._stream_once(graph, start, context)
+        if _malformed_call(messages):  # tell the model its arguments were not valid, once
+            messages = yield from self._stream_once(
+                graph, [*messages, *_malformed_feedback(messages[-1])], context
+            )
+        yield _outcome(messages[len(start) :], context)
+
+    def _stream_once(
+        self, graph: Any, messages: list[BaseMessage], context: ShopContext
+    ) -> Generator[Event, None, list[BaseMessage]]:
+        final: list[BaseMessage] = messages
+        seen = len(messages)
         try:
-            for mode, data in self._graph(variant, channel).stream(
+            for mode, data in graph.stream(
                 {"messages": messages},
                 context=context,
                 config={"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1},
                 stream_mode=["messages", "values"],
             ):
                 if mode == "values":
-                    final = data
-                elif _is_reply_token(data):
-                    yield data[0].content
+                    final = data["messages"]
+                    for message in final[seen:]:
+                        if isinstance(message, ToolMessage):
+                            yield ToolResult(message.name or "", _parsed(message))
+                    seen = len(final)
+                elif event := _model_event(data):
+                    yield event
         except openai.OpenAIError as exc:
             raise ModelUnavailableError(f"the chat model failed: {exc}") from exc
         except GraphRecursionError as exc:
             raise ModelBehaviourError("the model kept calling tools without answering") from exc
-        yield _outcome(final.get("messages", messages)[len(messages) :], context)
+        return final
 
     def _graph(self, variant: str, channel: str) -> Any:
         today = datetime.now(UTC).date()
@@ -161,16 +178,38 @@ class ShopAgent:
         return self._graphs[key]
 
 
-def _is_reply_token(data: Any) -> bool:
-    """A streamed token of the model's reply text (not of a tool call)."""
+def _model_event(data: Any) -> Event | None:
+    """A streamed chunk of the model node: reply text, or the sign it became a tool call."""
     chunk, meta = data
-    return (
-        isinstance(chunk, AIMessageChunk)
-        and meta.get("langgraph_node") == "model"
-        and not chunk.tool_call_chunks
-        and isinstance(chunk.content, str)
-        and bool(chunk.content)
-    )
+    if not isinstance(chunk, AIMessageChunk) or meta.get("langgraph_node") != "model":
+        return None
+    message_id = chunk.id or ""
+    if chunk.tool_call_chunks:
+        return BecameToolCall(message_id)
+    if isinstance(chunk.content, str) and chunk.content:
+        return Token(chunk.content, message_id)
+    return None
+
+
+def _malformed_call(messages: list[BaseMessage]) -> bool:
+    last = messages[-1] if messages else None
+    return isinstance(last, AIMessage) and bool(last.invalid_tool_calls) and not last.text.strip()
+
+
+def _malformed_feedback(message: BaseMessage) -> list[BaseMessage]:
+    """Tool messages telling the model which of its calls had arguments that were not valid."""
+    assert isinstance(message, AIMessage)
+    return [
+        ToolMessage(
+            content=f"Error: the arguments of {call.get('name') or 'this tool'} were not valid "
+            f"JSON ({(call.get('error') or 'unparseable')[:200]}); "
+            "call it again with valid JSON arguments.",
+            tool_call_id=call.get("id") or "invalid",
+            name=call.get("name") or "",
+            status="error",
+        )
+        for call in message.invalid_tool_calls
+    ]
 
 
 def _outcome(new: list[BaseMessage], context: ShopContext) -> TurnOutcome:

@@ -138,7 +138,8 @@ class FakeOpenAI:
         return [r["body"] for r in self.requests if r["path"] == CHAT_PATH]
 
     def fail_next(self, status: int, times: int = 1) -> None:
-        """Answer the next `times` requests (any endpoint) with `status` and an error body."""
+        """Answer the next `times` requests (any endpoint) with `status` and an OpenAI-style error
+        body; `retry-after-ms` (from `retry_after_s`) keeps the client's retries quick."""
         self._failures.extend([status] * times)
 
     def delay_next(self, seconds: float, times: int = 1) -> None:
@@ -161,14 +162,10 @@ class FakeOpenAI:
             return None  # the client gave up: nobody is listening any more
         if self._failures:
             return await self._failure(self._failures.popleft())(scope, receive, send)
-        replayed = False
+        body: list[Message] = [{"type": "http.request", "body": raw, "more_body": False}]
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+        async def replay() -> Message:  # the body once more, then the real channel
+            return body.pop() if body else await receive()
 
         try:
             await app(scope, replay, send)

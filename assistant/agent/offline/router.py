@@ -30,7 +30,12 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         return order(turn)
     if signals.GIFT.search(text) or (carry.awaiting == "gift_facts" and _gift_facts(text)):
         return gift(turn)
-    other_task = signals.POLICY.search(text) or signals.COMPARE.search(text) or names_products
+    other_task = (
+        signals.POLICY.search(text)
+        or signals.COMPARE.search(text)
+        or signals.OUT_OF_SCOPE.search(text)
+        or names_products
+    )
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
         return shopping.checkout(turn)
     if signals.CHECKOUT.search(text) and not names_products:
