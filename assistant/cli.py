@@ -199,6 +199,31 @@ def _converse(concierge: Concierge, channel: str) -> None:
     TerminalChat(concierge, channel, console).run(prompt_lines(console))  # type: ignore[arg-type]
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the HTTP service (web chat API, webhooks, checkout redirects) with uvicorn."""
+    import uvicorn
+
+    from assistant import log
+    from assistant.api.app import create_app
+
+    settings = get_settings()
+    try:
+        concierge = _concierge(settings, index_first=False)
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    log.configure()
+    uvicorn.run(
+        create_app(settings, concierge),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        log_config=None,
+    )
+
+
 @app.command("start")
 def start_command(channel: ChannelOption = "cli") -> None:
     """Index the catalog (only what changed), then chat with the assistant in the terminal."""

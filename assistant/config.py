@@ -108,6 +108,19 @@ class HandoffSettings(BaseModel):
     )
 
 
+class ServerSettings(BaseModel):
+    """The HTTP service: where it listens, its public URL, and request limits."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = Field(default="http://127.0.0.1:8000", description="base of /c/ links")
+    secret_key: SecretStr | None = Field(
+        default=None, description="signs checkout links; unset = generated once into data_dir"
+    )
+    max_body_bytes: int = Field(default=64_000, ge=1_000, le=10_000_000)
+    cors_origins: list[str] = Field(default_factory=list, description="sites that embed the widget")
+
+
 class OpenAISettings(BaseModel):
     """Client behaviour towards an OpenAI-compatible endpoint (the key and URL are top-level)."""
 
@@ -141,6 +154,7 @@ class Settings(BaseSettings):
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")

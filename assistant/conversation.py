@@ -16,13 +16,14 @@ from assistant import reply_content
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
 from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
+from assistant.agent.offline.router import GREETING_CHIPS
 from assistant.agent.runner import ShopAgent, TurnOutcome
 from assistant.brand import PromptSet, available_variants, load_prompts
 from assistant.brand.variants import choose_variant
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
-from assistant.messages import Handoff, InboundMessage, QuickReply, Reply
+from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
 from assistant.orders import OrderDesk, get_order_source
 from assistant.retrieval.index import CatalogIndex
 from assistant.stream_gate import GroundedStream
@@ -90,6 +91,18 @@ class Concierge:
             settings, catalog, prompts, replies, checkout, OrderDesk(source) if source else None
         )
         return cls(settings, catalog, agent, prompts)
+
+    def start(self, channel: Channel, sender: str) -> tuple[str, Reply]:
+        """A new conversation and its greeting."""
+        conversation_id = new_conversation_id()
+        self.conversation(
+            InboundMessage(channel=channel, sender=sender, conversation_id=conversation_id)
+        )
+        chips = [QuickReply(title=c, payload=c) for c in GREETING_CHIPS]
+        return conversation_id, Reply(text=self.greeting(channel), quick_replies=chips)
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        return self._conversations.get(conversation_id)
 
     def conversation(self, message: InboundMessage) -> Conversation:
         key = message.conversation_id or f"{message.channel}:{message.sender}"
@@ -224,6 +237,17 @@ def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
     if messages and isinstance(messages[-1], AIMessage) and messages[-1].text != text:
         return [*messages[:-1], messages[-1].model_copy(update={"content": text})]
     return messages
+
+
+def transcript(conversation: Conversation) -> list[tuple[str, str]]:
+    """(role, text) of what the shopper and the assistant said, in order."""
+    said: list[tuple[str, str]] = []
+    for message in conversation.history:
+        if isinstance(message, HumanMessage):
+            said.append(("shopper", message.text))
+        elif isinstance(message, AIMessage) and message.text.strip() and not message.tool_calls:
+            said.append(("assistant", message.text))
+    return said
 
 
 def text_summary(conversation: Conversation) -> str:

@@ -1,0 +1,1 @@
+"""The HTTP service: web chat API, channel webhooks, checkout redirects, health."""

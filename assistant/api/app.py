@@ -1,0 +1,115 @@
+"""The app factory: `create_app(settings)` for `assistant serve`, tests and any ASGI server."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.api import webchat
+from assistant.config import Settings
+from assistant.conversation import Concierge
+from assistant.errors import AssistantError, ConfigurationError
+from assistant.log import request_id
+
+log = logging.getLogger("assistant.api")
+
+
+def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAPI:
+    """The service on these settings; a ready `concierge` may be passed in (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.concierge = concierge or Concierge.from_settings(settings)
+        app.state.ready = True
+        yield
+
+    app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.ready = False
+    app.include_router(webchat.router)
+    _health(app)
+    _errors(app)
+    app.middleware("http")(_request_context(settings.server.max_body_bytes))
+    return app
+
+
+def _health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "not ready"}})
+    def readyz(request: Request) -> JSONResponse:
+        """The catalog index is loaded and the assistant can answer."""
+        if not request.app.state.ready:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        concierge: Concierge = request.app.state.concierge
+        return JSONResponse(
+            {"status": "ready", "products": len(concierge.catalog.products.products)}
+        )
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": _code(exc.status_code), "detail": str(exc.detail)}, exc.status_code
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        return JSONResponse({"error": "invalid_request", "detail": problems}, 422)
+
+    @app.exception_handler(AssistantError)
+    async def ours(request: Request, exc: AssistantError) -> JSONResponse:
+        status = 500 if isinstance(exc, ConfigurationError) else 503
+        log.error("request failed: %s", exc)
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status)
+
+
+def _code(status: int) -> str:
+    return {404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}.get(
+        status, "error"
+    )
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _request_context(max_body: int) -> Callable[[Request, Handler], Awaitable[Response]]:
+    async def middleware(request: Request, call_next: Handler) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        try:
+            length = request.headers.get("content-length")
+            if length and (not length.isdigit() or int(length) > max_body):
+                return JSONResponse(
+                    {"error": "too_large", "detail": f"body over {max_body} bytes"}, 413
+                )
+            response = await call_next(request)
+            response.headers["x-request-id"] = rid
+            log.info(
+                "%s %s %s",
+                request.method,
+                request.url.path,
+                response.status_code,
+                extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+            )
+            return response
+        finally:
+            request_id.reset(token)
+
+    return middleware

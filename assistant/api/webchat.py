@@ -1,0 +1,109 @@
+"""The web chat API: start a conversation, send messages (JSON or streamed), read the history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import StreamingResponse
+
+from assistant.api.schemas import (
+    ConversationOut,
+    HistoryItem,
+    HistoryOut,
+    MessageIn,
+    NewConversation,
+    ReplyOut,
+)
+from assistant.conversation import Concierge, Conversation, transcript
+from assistant.messages import InboundMessage, Reply
+
+router = APIRouter(prefix="/api", tags=["web chat"])
+
+
+def get_concierge(request: Request) -> Concierge:
+    concierge: Concierge = request.app.state.concierge
+    return concierge
+
+
+ConciergeDep = Annotated[Concierge, Depends(get_concierge)]
+
+
+def _conversation(concierge: Concierge, conversation_id: str) -> Conversation:
+    conversation = concierge.get(conversation_id)
+    if conversation is None or conversation.channel != "web":
+        raise HTTPException(404, detail="no such conversation")
+    return conversation
+
+
+def _inbound(conversation: Conversation, body: MessageIn) -> InboundMessage:
+    if not body.text.strip() and not body.quick_reply:
+        raise HTTPException(422, detail="a message needs text or a quick_reply")
+    return InboundMessage(
+        channel="web",
+        sender=conversation.sender,
+        text=body.text,
+        quick_reply=body.quick_reply,
+        conversation_id=conversation.id,
+    )
+
+
+@router.post("/conversations", status_code=201)
+def start_conversation(
+    concierge: ConciergeDep, body: NewConversation | None = None
+) -> ConversationOut:
+    """Open a conversation; the greeting comes back with its quick replies."""
+    visitor = (body.visitor if body else None) or "anonymous"
+    conversation_id, greeting = concierge.start("web", visitor)
+    return ConversationOut(
+        conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
+    )
+
+
+@router.post("/conversations/{conversation_id}/messages")
+def send_message(conversation_id: str, body: MessageIn, concierge: ConciergeDep) -> ReplyOut:
+    """Send a message and get the whole reply."""
+    conversation = _conversation(concierge, conversation_id)
+    reply = concierge.handle(_inbound(conversation, body))
+    return ReplyOut.of(reply, waiting=conversation.state in ("pending_human", "human"))
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def stream_message(
+    conversation_id: str, body: MessageIn, concierge: ConciergeDep
+) -> StreamingResponse:
+    """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
+    conversation = _conversation(concierge, conversation_id)
+    message = _inbound(conversation, body)
+    return StreamingResponse(
+        _events(concierge, conversation, message), media_type="text/event-stream"
+    )
+
+
+def _events(
+    concierge: Concierge, conversation: Conversation, message: InboundMessage
+) -> Iterator[str]:
+    for item in concierge.stream(message):
+        if isinstance(item, Reply):
+            waiting = conversation.state in ("pending_human", "human")
+            yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
+        else:
+            yield _sse("token", json.dumps({"text": item}))
+
+
+def _sse(event: str, data: str) -> str:
+    return f"event: {event}\ndata: {data}\n\n"
+
+
+@router.get("/conversations/{conversation_id}/messages")
+def history(conversation_id: str, concierge: ConciergeDep) -> HistoryOut:
+    """Everything said so far, for a widget that reconnects."""
+    conversation = _conversation(concierge, conversation_id)
+    items = [HistoryItem(role=role, text=text) for role, text in transcript(conversation)]  # type: ignore[arg-type]
+    return HistoryOut(conversation_id=conversation.id, state=conversation.state, messages=items)

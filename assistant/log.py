@@ -1,0 +1,56 @@
+"""Structured JSON logs with a request id, and PII (emails, phone and card numbers) masked."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
+_PHONE = re.compile(r"(?<![\w/])\+?\d[\d ().-]{7,}\d\b")
+
+
+def mask(text: str) -> str:
+    """Emails, card numbers and phone numbers replaced, keeping just enough to debug."""
+    text = _EMAIL.sub(lambda m: f"{m.group(0)[0]}***@***", text)
+    text = _CARD.sub(lambda m: f"[card ...{_digits(m.group(0))[-4:]}]", text)
+    return _PHONE.sub(lambda m: f"[phone ...{_digits(m.group(0))[-2:]}]", text)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, masked message, extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "request_id": request_id.get(),
+            "message": mask(record.getMessage()),
+        }
+        for key in ("conversation_id", "channel", "status", "path", "method", "duration_ms"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["error"] = mask(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(level: str = "INFO") -> None:
+    """Route the assistant's and the server's logs through the JSON formatter."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    for name in ("assistant", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
