@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.agent.offline import shopping, signals
+from assistant.agent.offline import cart, products, shopping, signals
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn
 from assistant.agent.offline.memory import Step
@@ -37,9 +37,9 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         or names_products
     )
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
-        return shopping.checkout(turn)
+        return cart.checkout(turn)
     if signals.CHECKOUT.search(text) and not names_products:
-        return shopping.checkout(turn)
+        return cart.checkout(turn)
     if signals.COMPARE.search(text):
         return shopping.compare(turn)
     if signals.THANKS.search(text) and len(text.split()) <= 6:
@@ -55,7 +55,7 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         and not names_products
         and (asks_about or carry.awaiting == "product")
     ):
-        return shopping.product_question(turn)
+        return products.product_question(turn)
     if signals.POLICY.search(text) and not names_products:
         return faq(turn)
     constraints = parsed.understood
@@ -96,11 +96,11 @@ def resume(turn: Turn, step: Step) -> Action:
     if flow == "search":
         return shopping.search(turn, step.data["query"])
     if flow == "product":
-        return shopping.product_question(turn)
+        return products.product_question(turn)
     if flow == "compare":
         return shopping.compare(turn)
     if flow == "checkout":
-        return shopping.checkout(turn)
+        return cart.checkout(turn)
     if flow == "faq":
         return faq(turn)
     if flow == "order":

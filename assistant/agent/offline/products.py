@@ -1,0 +1,131 @@
+"""Questions about one product: colours, sizes, materials, care, weight, stock."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.agent.offline.actions import Action, Call
+from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.memory import Step
+
+
+def product_question(turn: Turn) -> Action:
+    step = turn.memory.step
+    if step is None:
+        product_id = turn.refer()
+        if product_id is None:
+            return turn.which_product(turn.carry.model_copy(deep=True))
+        return Call(Step(flow="product"), [("get_product", {"product_id": product_id})])
+    details = turn.memory.result("get_product")
+    carry = turn.carry.model_copy(deep=True)
+    if "error" in details:
+        return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
+    carry.intent, carry.awaiting, carry.focus = "product", "", details["product_id"]
+    return turn.answer(_answer_about(turn, details), carry=carry, cards=[details["product_id"]])
+
+
+_ATTRIBUTES = [
+    (r"waterproof|rain|wet|water", ("waterproofing", "waterproof_rating"), "waterproofing:"),
+    (r"wash|care|clean|dry", ("care",), "care:"),
+    (r"weigh|heavy|light", ("weight",), "weight:"),
+    (r"made of|material|fabric", ("material",), "made of"),
+    (r"warm|temperature|rated|cold", ("temperature_rating", "fill"), "warmth:"),
+    (r"\bfit\b|run small|run large|true to size", ("fit",), "fit:"),
+    (r"capacity|litre|liter|how big|volume", ("capacity",), "capacity:"),
+    (r"bright|lumens", ("lumens",), "brightness:"),
+    (r"battery", ("battery",), "battery:"),
+    (r"warranty|guarantee", ("warranty",), "warranty:"),
+]
+
+
+def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
+    lowered = turn.text.lower()
+    title, variants = details["title"], details["variants"]
+    in_stock = [v for v in variants if v["in_stock"]]
+    colors = option_values(variants, "color")
+    sizes = option_values(variants, "size")
+    wanted_color = next(
+        (c for c in colors if re.search(rf"\b{re.escape(c.lower())}\b", lowered)), None
+    )
+    asked_color = wanted_color or _color_word(turn, lowered)
+    if asked_color and (
+        re.search(r"come in|colou?r|available in|have (?:it|one|that|this) in", lowered)
+        or wanted_color
+    ):
+        if wanted_color:
+            have = option_values(
+                [v for v in in_stock if v["options"].get("color") == wanted_color], "size"
+            )
+            return turn.say(
+                "product_has_color",
+                title=title,
+                color=wanted_color,
+                sizes=f" (in stock in {', '.join(have)})" if have else " (sold out for now)",
+            )
+        return turn.say(
+            "product_lacks_color",
+            title=title,
+            color=asked_color,
+            colors=", ".join(colors) or "one colour",
+        )
+    wanted_size = turn.kit.parser.parse(turn.text).filters.size
+    if wanted_size and sizes:
+        if wanted_size not in sizes:
+            return turn.say(
+                "product_lacks_size", title=title, size=wanted_size, sizes=", ".join(sizes)
+            )
+        fitting = [v for v in in_stock if v["options"].get("size") == wanted_size]
+        if fitting:
+            have = option_values(fitting, "color")
+            return turn.say(
+                "product_has_size",
+                title=title,
+                size=wanted_size,
+                colors=f" ({', '.join(have)})" if have else "",
+            )
+        others = option_values(in_stock, "size")
+        return turn.say(
+            "product_size_sold_out",
+            title=title,
+            size=wanted_size,
+            alternatives=f" In stock: {', '.join(others)}." if others else "",
+        )
+    for pattern, keys, label in _ATTRIBUTES:
+        if re.search(pattern, lowered):
+            values = [details["attributes"][k] for k in keys if k in details["attributes"]]
+            if values:
+                return turn.say(
+                    "product_attribute", title=title, label=label, value=", ".join(values)
+                )
+            return turn.say("product_attribute_unknown", title=title, label=label.rstrip(":"))
+    if re.search(r"in stock|left|available|sold out", lowered):
+        return turn.say("product_stock", title=title, summary=_stock_summary(variants))
+    price = min((v["price"] for v in in_stock or variants), key=float)
+    facts = "; ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in list(details["attributes"].items())[:5]
+    )
+    text = turn.say(
+        "product_overview", title=title, price=f"${price}", description=details["description"]
+    )
+    return f"{text}\n{facts}\n{_stock_summary(variants)}."
+
+
+def _color_word(turn: Turn, lowered: str) -> str | None:
+    color = turn.kit.parser.parse(lowered).filters.color
+    return color
+
+
+def option_values(variants: list[dict[str, Any]], option: str) -> list[str]:
+    """Distinct values of one option across variants, in order."""
+    return list(dict.fromkeys(v["options"][option] for v in variants if v["options"].get(option)))
+
+
+def _stock_summary(variants: list[dict[str, Any]]) -> str:
+    in_stock = [v for v in variants if v["in_stock"]]
+    if not in_stock:
+        return "sold out in every option right now"
+    if len(in_stock) == len(variants):
+        return "in stock in every option"
+    names = [" / ".join(v["options"].values()) or "default" for v in in_stock]
+    return f"in stock in {', '.join(names[:8])}" + (" and more" if len(names) > 8 else "")
