@@ -1,0 +1,125 @@
+"""The store's core: an engine, short units of work, retries of transient failures, and the
+dialect-neutral "insert unless it exists" the idempotent writes are built on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Self, TypeVar
+
+from sqlalchemy import Engine, exc, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.store.backoff import Backoff
+from assistant.store.engine import BEGIN_OPTION, is_transient, make_engine, translate, translated
+from assistant.store.errors import StoreError
+
+T = TypeVar("T")
+RETRY_DELAYS_S = (0.05, 0.2, 0.5)  # after the busy timeout already waited on SQLite
+
+
+class StoreCore:
+    """Engine, sessions and retries; the operations live in the mixins `Store` combines."""
+
+    def __init__(
+        self, engine: Engine, *, lock_timeout_s: float = 60.0, outbox_backoff: Backoff | None = None
+    ):
+        self.engine = engine
+        self.lock_timeout_s = lock_timeout_s
+        self.outbox_backoff = outbox_backoff or Backoff()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        busy_timeout_s: float = 5.0,
+        lock_timeout_s: float = 60.0,
+        pool_size: int = 5,
+        outbox_backoff: Backoff | None = None,
+    ) -> Self:
+        """A store on `url` (`sqlite:///path.db` or `postgresql+psycopg://...`); connects lazily.
+
+        `busy_timeout_s` is SQLite's wait for the write lock (and PostgreSQL's connect timeout);
+        `lock_timeout_s` bounds the wait in `conversation_lock`; `pool_size` sizes the
+        PostgreSQL pool, which needs a connection per turn in progress plus a few;
+        `outbox_backoff` paces retries of failed sends.
+        """
+        with translated():
+            engine = make_engine(url, busy_timeout_s=busy_timeout_s, pool_size=pool_size)
+        return cls(engine, lock_timeout_s=lock_timeout_s, outbox_backoff=outbox_backoff)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def create_schema(self) -> None:
+        """Run the Alembic migrations up to head (safe to call at every start)."""
+        from assistant.store import schema  # Alembic loads only when migrating
+
+        self._with_retries(lambda: schema.upgrade(self.engine))
+
+    def ping(self) -> None:
+        """Raise `StoreUnavailable` unless the database answers."""
+
+        def ping() -> None:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        self._with_retries(ping)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """One short unit of work: committed on success, rolled back on error.
+
+        On SQLite a writing session takes the write lock at BEGIN (waiting up to the busy
+        timeout); pass `write=False` for reads, which never wait in WAL mode.
+        """
+        with translated(), self._unit(write) as session:
+            yield session
+
+    @contextmanager
+    def _unit(self, write: bool) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            if write:  # procures the connection, so BEGIN IMMEDIATE is what starts it
+                session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+            yield session
+
+    def _run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
+        """`work` in its own unit of work, retried on transient failures (busy, disconnect)."""
+
+        def attempt() -> T:
+            with self._unit(write) as session:
+                return work(session)
+
+        return self._with_retries(attempt)
+
+    def _with_retries(self, attempt: Callable[[], T]) -> T:
+        for delay in (*RETRY_DELAYS_S, None):
+            try:
+                return attempt()
+            except exc.SQLAlchemyError as error:
+                if delay is None or not is_transient(error):
+                    raise translate(error) from error
+                time.sleep(delay)
+        raise StoreError("unreachable")  # pragma: no cover
+
+    def _insert_ignore(
+        self, session: Session, model: type[Any], values: dict[str, Any], keys: Sequence[str]
+    ) -> Any:
+        """INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING the primary key, or None."""
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(model)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=list(keys))
+            .returning(*inspect(model).primary_key)
+        )
+        return session.execute(statement).scalar()

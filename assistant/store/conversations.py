@@ -1,0 +1,223 @@
+"""Conversations and their messages: inbound kept before processing (deduplicated by provider
+message id), outbound replies, delivery statuses, state and fallbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from assistant.messages import InboundMessage, Reply
+from assistant.store.customers import CustomerOps
+from assistant.store.errors import RecordNotFound
+from assistant.store.models import (
+    ConversationLock,
+    ConversationRow,
+    MessageRow,
+    OutboundStatus,
+    State,
+    utcnow,
+)
+
+_UNSET: Any = object()
+
+
+class ConversationOps(CustomerOps):
+    """Conversation rows and the messages in them."""
+
+    def get_or_create_conversation(
+        self, key: str, channel: str, sender: str, variant: str
+    ) -> ConversationRow:
+        """The conversation `key`, created (and its sender identified as a customer) if new.
+        An existing conversation keeps its channel, sender and variant."""
+
+        def get_or_create(session: Session) -> ConversationRow:
+            found = session.get(ConversationRow, key)
+            if found is not None:
+                return found
+            customer = self._identify(session, channel, sender)
+            now = utcnow()
+            values: dict[str, Any] = {"id": key, "customer_id": customer.id, "channel": channel}
+            values |= {"sender": sender, "variant": variant, "created_at": now, "updated_at": now}
+            self._insert_ignore(session, ConversationRow, values, ("id",))
+            lock = {"conversation_id": key, "created_at": now}
+            self._insert_ignore(session, ConversationLock, lock, ("conversation_id",))
+            row = session.get(ConversationRow, key, populate_existing=True)
+            assert row is not None
+            return row
+
+        return self._run(get_or_create)
+
+    def get_conversation(self, conversation_id: str) -> ConversationRow | None:
+        return self._run(lambda s: s.get(ConversationRow, conversation_id), write=False)
+
+    def set_state(
+        self, conversation_id: str, state: State, *, assigned_agent: str | None = _UNSET
+    ) -> ConversationRow:
+        """Move the conversation to `state` (and assign or clear its human agent)."""
+        changes: dict[str, Any] = {"state": state}
+        if assigned_agent is not _UNSET:
+            changes["assigned_agent"] = assigned_agent
+        return self._update_conversation(conversation_id, changes)
+
+    def set_fallbacks(self, conversation_id: str, count: int) -> ConversationRow:
+        """Store how many unhelpful replies in a row the bot has given."""
+        return self._update_conversation(conversation_id, {"consecutive_fallbacks": count})
+
+    def _update_conversation(
+        self, conversation_id: str, changes: dict[str, Any]
+    ) -> ConversationRow:
+        def change(session: Session) -> ConversationRow:
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                raise RecordNotFound(f"no conversation {conversation_id}")
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.flush()
+            return row
+
+        return self._run(change)
+
+    def record_inbound(
+        self, conversation_id: str, message: InboundMessage
+    ) -> tuple[MessageRow, bool]:
+        """Keep an inbound message before anything else happens to it.
+
+        Returns the row and whether it was new: a webhook retry carrying a provider message id
+        already seen on that channel returns the first row and False (nothing is written).
+        """
+
+        def record(session: Session) -> tuple[MessageRow, bool]:
+            values: dict[str, Any] = {
+                "conversation_id": conversation_id,
+                "direction": "inbound",
+                "channel": message.channel,
+                "provider_message_id": message.provider_message_id,
+                "text": message.text,
+                "payload": message.model_dump(mode="json"),
+                "status": "received",
+                "created_at": message.received_at,
+            }
+            keys = ("channel", "provider_message_id")
+            new_id = self._insert_ignore(session, MessageRow, values, keys)
+            if new_id is None:
+                return self._by_provider_id(session, message.channel, message.provider_message_id)
+            session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .values(last_inbound_at=message.received_at, updated_at=utcnow())
+            )
+            row = session.get(MessageRow, new_id)
+            assert row is not None
+            return row, True
+
+        return self._run(record)
+
+    @staticmethod
+    def _by_provider_id(
+        session: Session, channel: str, provider_id: str | None
+    ) -> tuple[MessageRow, bool]:
+        query = select(MessageRow).where(
+            MessageRow.channel == channel, MessageRow.provider_message_id == provider_id
+        )
+        return session.scalars(query).one(), False
+
+    def mark_processing(self, message_id: int) -> None:
+        """An inbound message's turn has started."""
+        self._set_message(message_id, status="processing")
+
+    def mark_processed(self, message_id: int, *, error: str | None = None) -> None:
+        """An inbound message's turn is over: `processed`, or `failed` with the error."""
+        status = "failed" if error else "processed"
+        self._set_message(message_id, status=status, error=error, processed_at=utcnow())
+
+    def _set_message(self, message_id: int, **values: Any) -> None:
+        def change(session: Session) -> None:
+            result = session.execute(
+                update(MessageRow).where(MessageRow.id == message_id).values(**values)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise RecordNotFound(f"no message {message_id}")
+
+        self._run(change)
+
+    def record_outbound(
+        self,
+        conversation_id: str,
+        reply: Reply,
+        *,
+        channel: str,
+        status: OutboundStatus = "queued",
+        provider_message_id: str | None = None,
+    ) -> MessageRow:
+        """Keep a reply the assistant (or a human agent) is sending."""
+        return self._run(
+            lambda s: self._outbound(
+                s, conversation_id, reply, channel, status, provider_message_id
+            )
+        )
+
+    @staticmethod
+    def _outbound(
+        session: Session,
+        conversation_id: str,
+        reply: Reply,
+        channel: str,
+        status: OutboundStatus,
+        provider_message_id: str | None,
+    ) -> MessageRow:
+        row = MessageRow(
+            conversation_id=conversation_id,
+            direction="outbound",
+            channel=channel,
+            provider_message_id=provider_message_id,
+            text=reply.text,
+            payload=reply.model_dump(mode="json"),
+            status=status,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def record_delivery_status(
+        self, channel: str, provider_message_id: str, status: OutboundStatus
+    ) -> bool:
+        """Apply a provider's delivery receipt (delivered, read, failed); False if unknown."""
+
+        def change(session: Session) -> bool:
+            result = session.execute(
+                update(MessageRow)
+                .where(
+                    MessageRow.channel == channel,
+                    MessageRow.provider_message_id == provider_message_id,
+                    MessageRow.direction == "outbound",
+                )
+                .values(status=status)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+        return self._run(change)
+
+    def messages(self, conversation_id: str, *, limit: int = 100) -> list[MessageRow]:
+        """The conversation's last `limit` messages, oldest first."""
+        query = (
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id)
+            .order_by(MessageRow.id.desc())
+            .limit(limit)
+        )
+        return self._run(lambda s: list(reversed(s.scalars(query).all())), write=False)
+
+    def unprocessed_inbound(self, *, before: datetime | None = None) -> list[MessageRow]:
+        """Inbound messages kept but never finished (`received`/`processing`), oldest first:
+        what a restarted worker replays."""
+        query = select(MessageRow).where(
+            MessageRow.direction == "inbound",
+            MessageRow.status.in_(("received", "processing")),
+        )
+        if before is not None:
+            query = query.where(MessageRow.created_at < before)
+        return self._run(lambda s: list(s.scalars(query.order_by(MessageRow.id))), write=False)

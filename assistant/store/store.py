@@ -1,0 +1,17 @@
+"""`Store`: every operation of the conversation core on one database."""
+
+from __future__ import annotations
+
+from assistant.store.history import HistoryOps
+from assistant.store.links import LinkOps
+from assistant.store.locks import LockOps
+from assistant.store.outbox import OutboxOps
+
+
+class Store(OutboxOps, HistoryOps, LinkOps, LockOps):
+    """The assistant's database: `Store.open(url)`, then `create_schema()` once at start.
+
+    Each method is its own short transaction, retried on transient failures; use
+    `session()` for a unit of work of your own. Rows come back detached (attributes loaded,
+    no lazy relationships) and are safe to read after the call returns.
+    """
