@@ -108,6 +108,21 @@ class HandoffSettings(BaseModel):
     )
 
 
+class StoreSettings(BaseModel):
+    """The database (see assistant/store)."""
+
+    busy_timeout_s: float = Field(
+        default=5.0, gt=0, description="SQLite write-lock wait; PostgreSQL connect timeout"
+    )
+    lock_timeout_s: float = Field(default=60.0, gt=0, description="longest wait for a conversation")
+    pool_size: int = Field(
+        default=5, ge=1, le=100, description="PostgreSQL pool; >= concurrent turns"
+    )
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_backoff_base_s: float = Field(default=2.0, gt=0)
+    outbox_backoff_cap_s: float = Field(default=600.0, gt=0)
+
+
 class ServerSettings(BaseModel):
     """The HTTP service: where it listens, its public URL, and request limits."""
 
@@ -147,6 +162,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         default=None, description="A Chroma server (http://host:port); unset = embedded Chroma."
     )
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL; unset = sqlite:///<data_dir>/assistant.db"
+    )
+    store: StoreSettings = Field(default_factory=StoreSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

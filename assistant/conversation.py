@@ -1,14 +1,12 @@
 """One turn end to end: keep the message, check who owns the conversation, run the agent,
 ground the reply, decide on a handoff, and hand back a `Reply`. Used by the CLI, the API and
-the eval runner alike."""
+the eval runner alike. Everything a turn needs survives a restart: it lives in the store."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
@@ -23,34 +21,24 @@ from assistant.brand.variants import choose_variant
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
+from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
 from assistant.orders import OrderDesk, get_order_source
 from assistant.retrieval.index import CatalogIndex
+from assistant.store import Store
+from assistant.store.configured import open_store
+from assistant.store.models import ConversationRow
 from assistant.stream_gate import GroundedStream
 
-State = Literal["bot", "pending_human", "human", "closed"]
 TROUBLE = (
     "Sorry, I'm having trouble answering right now. "
     "Would you like me to connect you with a teammate?"
 )
-
-
-@dataclass
-class Conversation:
-    """A conversation's memory (kept in process until the database store arrives)."""
-
-    id: str
-    channel: str
-    sender: str
-    variant: str
-    state: State = "bot"
-    history: list[BaseMessage] = field(default_factory=list)
-    inbound: list[InboundMessage] = field(default_factory=list)
-    fallbacks: int = 0
+WAITING = ("pending_human", "human")
 
 
 class Concierge:
-    """The assistant for one shop: catalog, agent and conversations."""
+    """The assistant for one shop: catalog, agent, store."""
 
     def __init__(
         self,
@@ -58,26 +46,21 @@ class Concierge:
         catalog: CatalogIndex,
         agent: ShopAgent,
         prompts: dict[str, PromptSet],
-    ):
+        store: Store,
+    ) -> None:
         self.settings = settings
         self.catalog = catalog
+        self.store = store
         self._agent = agent
         self._prompts = prompts
-        self._conversations: dict[str, Conversation] = {}
+        self._links = LinkSigner(secret_key(settings))
         products = catalog.products.products
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
-    @property
-    def persona(self) -> str:
-        return self._prompts[self.settings.prompts.variant].brand.persona
-
-    def greeting(self, channel: str) -> str:
-        return self._prompts[self.settings.prompts.variant].greeting(
-            "web" if channel == "cli" else channel
-        )
-
     @classmethod
-    def from_settings(cls, settings: Settings, catalog: CatalogIndex | None = None) -> Concierge:
+    def from_settings(
+        cls, settings: Settings, catalog: CatalogIndex | None = None, store: Store | None = None
+    ) -> Concierge:
         """Everything wired from settings; fails at start on a broken prompt file or index."""
         catalog = catalog or CatalogIndex.open(settings)
         names = available_variants(settings.prompts.dir)
@@ -90,26 +73,32 @@ class Concierge:
         agent = ShopAgent(
             settings, catalog, prompts, replies, checkout, OrderDesk(source) if source else None
         )
-        return cls(settings, catalog, agent, prompts)
+        return cls(settings, catalog, agent, prompts, store or open_store(settings))
+
+    @property
+    def persona(self) -> str:
+        return self._prompts[self.settings.prompts.variant].brand.persona
+
+    def greeting(self, channel: str) -> str:
+        return self._prompts[self.settings.prompts.variant].greeting(
+            "web" if channel == "cli" else channel
+        )
 
     def start(self, channel: Channel, sender: str) -> tuple[str, Reply]:
         """A new conversation and its greeting."""
-        conversation_id = new_conversation_id()
-        self.conversation(
-            InboundMessage(channel=channel, sender=sender, conversation_id=conversation_id)
-        )
+        conversation_id = uuid.uuid4().hex
+        variant = choose_variant(conversation_id, self.settings.prompts)
+        self.store.get_or_create_conversation(conversation_id, channel, sender, variant)
         chips = [QuickReply(title=c, payload=c) for c in GREETING_CHIPS]
         return conversation_id, Reply(text=self.greeting(channel), quick_replies=chips)
 
-    def get(self, conversation_id: str) -> Conversation | None:
-        return self._conversations.get(conversation_id)
+    def get(self, conversation_id: str) -> ConversationRow | None:
+        return self.store.get_conversation(conversation_id)
 
-    def conversation(self, message: InboundMessage) -> Conversation:
+    def conversation(self, message: InboundMessage) -> ConversationRow:
         key = message.conversation_id or f"{message.channel}:{message.sender}"
-        if key not in self._conversations:
-            variant = choose_variant(key, self.settings.prompts)
-            self._conversations[key] = Conversation(key, message.channel, message.sender, variant)
-        return self._conversations[key]
+        variant = choose_variant(key, self.settings.prompts)
+        return self.store.get_or_create_conversation(key, message.channel, message.sender, variant)
 
     def handle(self, message: InboundMessage) -> Reply:
         """Answer one shopper message."""
@@ -120,22 +109,40 @@ class Concierge:
         return reply
 
     def stream(self, message: InboundMessage) -> Iterator[str | Reply]:
-        """Answer one message, yielding text as it is produced, then the final `Reply`."""
+        """Answer one message, yielding grounded text as it is produced, then the final `Reply`.
+
+        The message is stored before anything else; a provider's retry of a message already
+        stored gets no second answer. Turns of one conversation run one at a time.
+        """
         conversation = self.conversation(message)
-        conversation.inbound.append(message)  # kept before anything can fail
-        if conversation.state in ("pending_human", "human"):
+        row, created = self.store.record_inbound(conversation.id, message)
+        if not created:
+            yield Reply(text="")
+            return
+        with self.store.conversation_lock(conversation.id):
+            yield from self._turn(conversation.id, row.id, message)
+
+    def _turn(
+        self, conversation_id: str, message_id: int, message: InboundMessage
+    ) -> Iterator[str | Reply]:
+        conversation = self.store.get_conversation(conversation_id)
+        assert conversation is not None
+        self.store.mark_processing(message_id)
+        if conversation.state in WAITING:
+            self.store.mark_processed(message_id)
             yield Reply(text="")
             return
         text = (message.quick_reply or message.text).strip()
+        history = self.store.load_history(conversation_id)
         gate = GroundedStream(self._names)  # streamed text goes out only once grounded
         try:
             outcome = None
             for item in self._agent.stream(
-                conversation.history,
+                history,
                 text,
                 channel=conversation.channel,
                 variant=conversation.variant,
-                conversation_id=conversation.id,
+                conversation_id=conversation_id,
             ):
                 if isinstance(item, TurnOutcome):
                     outcome = item
@@ -143,15 +150,21 @@ class Concierge:
                     yield released
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
-            outcome = self._grounded(conversation, text, outcome)
-        except (ModelUnavailableError, ModelBehaviourError):
-            conversation.history.append(HumanMessage(text))
-            yield Reply(
+            outcome = self._grounded(conversation, history, text, outcome)
+        except (ModelUnavailableError, ModelBehaviourError) as exc:
+            self.store.append_history(conversation_id, [HumanMessage(text)])
+            self.store.mark_processed(message_id, error=str(exc)[:500])
+            reply = Reply(
                 text=TROUBLE,
                 quick_replies=[QuickReply(title="Talk to a person", payload="Talk to a person")],
             )
+            self.store.record_outbound(
+                conversation_id, reply, channel=conversation.channel, status="sent"
+            )
+            yield reply
             return
         reply = self._finish(conversation, text, outcome)
+        self.store.mark_processed(message_id)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -159,7 +172,13 @@ class Concierge:
             yield reply.text
         yield reply
 
-    def _grounded(self, conversation: Conversation, text: str, outcome: TurnOutcome) -> TurnOutcome:
+    def _grounded(
+        self,
+        conversation: ConversationRow,
+        history: list[BaseMessage],
+        text: str,
+        outcome: TurnOutcome,
+    ) -> TurnOutcome:
         facts = Facts.collect(r for _, r in outcome.results)
         verdict = ground(outcome.text, facts, self._names)
         if verdict.ok:
@@ -173,7 +192,7 @@ class Concierge:
             + ". Answer again using only facts from tool results, calling tools if needed."
         )
         again = self._agent.run(
-            conversation.history,
+            history,
             text,
             channel=conversation.channel,
             variant=conversation.variant,
@@ -186,16 +205,17 @@ class Concierge:
         again.text = ""
         return again
 
-    def _finish(self, conversation: Conversation, text: str, outcome: TurnOutcome) -> Reply:
+    def _finish(self, conversation: ConversationRow, text: str, outcome: TurnOutcome) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
         fallback = bool(outcome.engine.get("fallback"))
-        conversation.fallbacks = conversation.fallbacks + 1 if fallback else 0
+        fallbacks = conversation.consecutive_fallbacks + 1 if fallback else 0
+        self.store.set_fallbacks(conversation.id, fallbacks)
         decision = decide_handoff(
             TurnSignals(
                 text=text,
                 model_requested=outcome.handoff_requested,
-                consecutive_fallbacks=conversation.fallbacks,
+                consecutive_fallbacks=fallbacks,
                 similarity=reply_content.best_similarity(outcome),
                 fallback=fallback,
             ),
@@ -207,20 +227,45 @@ class Concierge:
             quick_replies=reply_content.quick_replies(outcome, style.max_quick_replies),
             checkout_url=reply_content.checkout_url(outcome),
         )
+        if reply.checkout_url:
+            self._track(conversation, reply)
         if decision.handoff:
             self._hand_off(conversation, reply, decision, outcome, prompts)
-        conversation.history.extend([HumanMessage(text), *_as_sent(outcome.messages, reply.text)])
+        self.store.append_history(
+            conversation.id, [HumanMessage(text), *_as_sent(outcome.messages, reply.text)]
+        )
+        self.store.record_outbound(
+            conversation.id, reply, channel=conversation.channel, status="sent"
+        )
         return reply
+
+    def _track(self, conversation: ConversationRow, reply: Reply) -> None:
+        """Swap the cart URL for a tracked `/c/{token}` link that records the click."""
+        cart = reply.checkout_url or ""
+        link_id = self.store.create_link(
+            cart,
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            variant=conversation.variant,
+        )
+        tracked = f"{self.settings.server.public_url.rstrip('/')}/c/{self._links.sign(link_id)}"
+        reply.checkout_url = tracked
+        reply.text = reply.text.replace(cart, tracked)
+
+    def resolve_link(self, token: str, user_agent: str | None) -> str | None:
+        """The cart URL behind a tracked link (recording the click), None for a bad token."""
+        link_id = self._links.verify(token)
+        return self.store.resolve_and_record_click(link_id, user_agent) if link_id else None
 
     def _hand_off(
         self,
-        conversation: Conversation,
+        conversation: ConversationRow,
         reply: Reply,
         decision: HandoffDecision,
         outcome: TurnOutcome,
         prompts: PromptSet,
     ) -> None:
-        conversation.state = "pending_human"
+        self.store.set_state(conversation.id, "pending_human")
         message = prompts.handoff_message(datetime.now(UTC))
         if outcome.handoff_requested is None or message not in reply.text:
             reply.text = f"{reply.text}\n\n{message}".strip()
@@ -228,8 +273,25 @@ class Concierge:
         reply.handoff = Handoff(
             reason=decision.reason or "handoff",
             confidence=decision.confidence,
-            summary=text_summary(conversation),
+            summary=self.summary(conversation.id),
         )
+
+    def summary(self, conversation_id: str) -> str:
+        """What the shopper asked, in their words: the last few messages."""
+        asked = [
+            m.text.strip()
+            for m in self.store.messages(conversation_id, limit=50)
+            if m.direction == "inbound" and m.text
+        ]
+        return " / ".join(asked[-3:])[:500]
+
+    def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
+        """(role, text) of what the shopper and the assistant said, in order."""
+        said = []
+        for row in self.store.messages(conversation_id, limit=500):
+            if row.text:
+                said.append(("shopper" if row.direction == "inbound" else "assistant", row.text))
+        return said
 
 
 def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
@@ -237,23 +299,6 @@ def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
     if messages and isinstance(messages[-1], AIMessage) and messages[-1].text != text:
         return [*messages[:-1], messages[-1].model_copy(update={"content": text})]
     return messages
-
-
-def transcript(conversation: Conversation) -> list[tuple[str, str]]:
-    """(role, text) of what the shopper and the assistant said, in order."""
-    said: list[tuple[str, str]] = []
-    for message in conversation.history:
-        if isinstance(message, HumanMessage):
-            said.append(("shopper", message.text))
-        elif isinstance(message, AIMessage) and message.text.strip() and not message.tool_calls:
-            said.append(("assistant", message.text))
-    return said
-
-
-def text_summary(conversation: Conversation) -> str:
-    """What the shopper asked, in their words: the last few messages."""
-    asked = [m.text.strip() for m in conversation.inbound[-3:] if m.text.strip()]
-    return " / ".join(asked)[:500]
 
 
 def new_conversation_id() -> str:

@@ -23,6 +23,8 @@ EXPLICIT_ASK = any_word(
     r"(?:talk|speak|chat) (?:to|with) (?:a |an |some)?"
     r"(?:human|person|someone|agent|representative|rep|manager|real person)",
     r"(?:real|live) (?:person|human|agent)",
+    r"(?:want|need|get me|give me|connect me (?:to|with)) (?:a |an |to a )?"
+    r"(?:human|person|real person|agent|representative|rep|teammate)",
     r"human (?:agent|please)",
     r"customer (?:service|support) agent",
     r"transfer me",

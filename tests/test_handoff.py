@@ -15,6 +15,8 @@ SETTINGS = HandoffSettings()
     [
         ("can I talk to a human?", "shopper asked for a person"),
         ("I want to speak with a real person", "shopper asked for a person"),
+        ("I want a human", "shopper asked for a person"),
+        ("connect me with an agent", "shopper asked for a person"),
         ("I'm filing a chargeback", "sensitive topic: refund dispute"),
         ("my lawyer will hear about this", "sensitive topic: legal"),
         ("the stove exploded", "sensitive topic: safety"),

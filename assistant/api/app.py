@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import webchat
+from assistant.api import redirects, webchat
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.errors import AssistantError, ConfigurationError
@@ -35,9 +36,17 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.state.settings = settings
     app.state.ready = False
     app.include_router(webchat.router)
+    app.include_router(redirects.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))
+    if settings.server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.server.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "x-request-id"],
+        )
     return app
 
 

@@ -17,8 +17,9 @@ from assistant.api.schemas import (
     NewConversation,
     ReplyOut,
 )
-from assistant.conversation import Concierge, Conversation, transcript
+from assistant.conversation import WAITING, Concierge
 from assistant.messages import InboundMessage, Reply
+from assistant.store.models import ConversationRow
 
 router = APIRouter(prefix="/api", tags=["web chat"])
 
@@ -31,14 +32,14 @@ def get_concierge(request: Request) -> Concierge:
 ConciergeDep = Annotated[Concierge, Depends(get_concierge)]
 
 
-def _conversation(concierge: Concierge, conversation_id: str) -> Conversation:
+def _conversation(concierge: Concierge, conversation_id: str) -> ConversationRow:
     conversation = concierge.get(conversation_id)
     if conversation is None or conversation.channel != "web":
         raise HTTPException(404, detail="no such conversation")
     return conversation
 
 
-def _inbound(conversation: Conversation, body: MessageIn) -> InboundMessage:
+def _inbound(conversation: ConversationRow, body: MessageIn) -> InboundMessage:
     if not body.text.strip() and not body.quick_reply:
         raise HTTPException(422, detail="a message needs text or a quick_reply")
     return InboundMessage(
@@ -67,7 +68,7 @@ def send_message(conversation_id: str, body: MessageIn, concierge: ConciergeDep)
     """Send a message and get the whole reply."""
     conversation = _conversation(concierge, conversation_id)
     reply = concierge.handle(_inbound(conversation, body))
-    return ReplyOut.of(reply, waiting=conversation.state in ("pending_human", "human"))
+    return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id))
 
 
 @router.post(
@@ -87,14 +88,19 @@ def stream_message(
 
 
 def _events(
-    concierge: Concierge, conversation: Conversation, message: InboundMessage
+    concierge: Concierge, conversation: ConversationRow, message: InboundMessage
 ) -> Iterator[str]:
     for item in concierge.stream(message):
         if isinstance(item, Reply):
-            waiting = conversation.state in ("pending_human", "human")
+            waiting = _waiting(concierge, conversation.id)
             yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
         else:
             yield _sse("token", json.dumps({"text": item}))
+
+
+def _waiting(concierge: Concierge, conversation_id: str) -> bool:
+    current = concierge.get(conversation_id)
+    return current is not None and current.state in WAITING
 
 
 def _sse(event: str, data: str) -> str:
@@ -105,5 +111,6 @@ def _sse(event: str, data: str) -> str:
 def history(conversation_id: str, concierge: ConciergeDep) -> HistoryOut:
     """Everything said so far, for a widget that reconnects."""
     conversation = _conversation(concierge, conversation_id)
-    items = [HistoryItem(role=role, text=text) for role, text in transcript(conversation)]  # type: ignore[arg-type]
+    said = concierge.transcript(conversation.id)
+    items = [HistoryItem(role=role, text=text) for role, text in said]  # type: ignore[arg-type]
     return HistoryOut(conversation_id=conversation.id, state=conversation.state, messages=items)

@@ -192,7 +192,10 @@ def test_a_checkout_link_comes_from_the_tool_and_parses(
     )
 
     link = tool_results(fake.chat_requests[-1])[-1]
-    assert reply.checkout_url == link["url"] and link["url"] in reply.text
+    # The shopper gets a tracked link in place of the cart URL; it leads to that cart.
+    tracked = reply.checkout_url or ""
+    assert link["url"] not in reply.text and tracked in reply.text and "/c/" in tracked
+    assert openai_concierge.resolve_link(tracked.rsplit("/", 1)[1], "pytest") == link["url"]
     cart = parse_cart_url(link["url"])
     assert cart.lines == [CartLine(variant_id=variant_id, quantity=2)]
     assert cart.ref == "concierge" and reply.handoff is None

@@ -142,3 +142,20 @@ def test_health_readiness_openapi_and_request_id(client: TestClient) -> None:
     assert schema["components"]["schemas"]["MessageIn"]["properties"]["text"]["maxLength"] == 4000
     response = client.get("/healthz", headers={"x-request-id": "abc123"})
     assert response.headers["x-request-id"] == "abc123"
+
+
+def test_cors_only_for_configured_sites(demo_index: CatalogIndex, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    settings.server.cors_origins = ["https://shop.example"]
+    app = create_app(settings, Concierge.from_settings(settings, demo_index))
+    with TestClient(app) as test_client:
+        allowed = test_client.options(
+            "/api/conversations",
+            headers={"origin": "https://shop.example", "access-control-request-method": "POST"},
+        )
+        refused = test_client.options(
+            "/api/conversations",
+            headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://shop.example"
+    assert "access-control-allow-origin" not in refused.headers

@@ -1,0 +1,49 @@
+"""Conversations live in the store: retries answered once, state and history survive restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.conversation import Concierge
+from assistant.messages import InboundMessage
+from assistant.retrieval.index import CatalogIndex
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+
+def _message(text: str, provider_id: str) -> InboundMessage:
+    return InboundMessage(
+        channel="whatsapp", sender="+15035550142", text=text, provider_message_id=provider_id
+    )
+
+
+def test_a_provider_retry_is_stored_once_and_answered_once(
+    demo_index: CatalogIndex, tmp_path: Path
+) -> None:
+    concierge = Concierge.from_settings(_settings(tmp_path), demo_index)
+    first = concierge.handle(_message("merino socks", "wamid.1"))
+    retry = concierge.handle(_message("merino socks", "wamid.1"))
+    assert first.products and retry.text == "" and retry.products == []
+    conversation = concierge.conversation(_message("", "x"))
+    inbound = [m for m in concierge.store.messages(conversation.id) if m.direction == "inbound"]
+    assert [m.provider_message_id for m in inbound] == ["wamid.1"]
+    assert inbound[0].status == "processed"
+
+
+def test_history_and_state_survive_a_restart(demo_index: CatalogIndex, tmp_path: Path) -> None:
+    before = Concierge.from_settings(_settings(tmp_path), demo_index)
+    search = before.handle(_message("waterproof jacket under $200", "wamid.2"))
+    second_title = search.products[1].title
+    after = Concierge.from_settings(_settings(tmp_path), demo_index)  # a new process, same database
+    follow = after.handle(_message("does the second one come in black?", "wamid.3"))
+    assert second_title in follow.text
+    after.handle(_message("I want a human", "wamid.4"))
+    again = Concierge.from_settings(_settings(tmp_path), demo_index)
+    assert again.handle(_message("hello?", "wamid.5")).text == ""  # still with a person
+    conversation = again.conversation(_message("", "x"))
+    assert conversation.state == "pending_human"
+    said = [role for role, _ in again.transcript(conversation.id)]
+    assert said.count("shopper") == 4 and said.count("assistant") == 3
