@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import TYPE_CHECKING
 
 from assistant.brand.loader import check_variant_name, load_prompts
 from assistant.brand.prompt_set import PromptSet
-from assistant.config import PromptSettings
 from assistant.errors import ConfigurationError
+
+if TYPE_CHECKING:  # config imports the channel settings, which import the brand package
+    from assistant.config import PromptSettings
 
 
 def choose_variant(conversation_id: str, settings: PromptSettings) -> str:
