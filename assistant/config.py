@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.channels.settings import ChannelSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -174,6 +176,7 @@ class Settings(BaseSettings):
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")

@@ -18,6 +18,7 @@ from assistant.agent.offline.router import GREETING_CHIPS
 from assistant.agent.runner import ShopAgent, TurnOutcome
 from assistant.brand import PromptSet, available_variants, load_prompts
 from assistant.brand.variants import choose_variant
+from assistant.channels.fallback import resolve_numbered_reply
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
@@ -76,6 +77,11 @@ class Concierge:
         return cls(settings, catalog, agent, prompts, store or open_store(settings))
 
     @property
+    def prompts(self) -> PromptSet:
+        """The default variant's prompts (channel styles, handoff texts)."""
+        return self._prompts[self.settings.prompts.variant]
+
+    @property
     def persona(self) -> str:
         return self._prompts[self.settings.prompts.variant].brand.persona
 
@@ -114,13 +120,26 @@ class Concierge:
         The message is stored before anything else; a provider's retry of a message already
         stored gets no second answer. Turns of one conversation run one at a time.
         """
-        conversation = self.conversation(message)
-        row, created = self.store.record_inbound(conversation.id, message)
-        if not created:
+        received = self.receive(message)
+        if received is None:
             yield Reply(text="")
             return
+        yield from self.process(*received)
+
+    def receive(
+        self, message: InboundMessage
+    ) -> tuple[ConversationRow, int, InboundMessage] | None:
+        """Store an inbound message before anything else; None when it is a provider's retry."""
+        conversation = self.conversation(message)
+        row, created = self.store.record_inbound(conversation.id, message)
+        return (conversation, row.id, message) if created else None
+
+    def process(
+        self, conversation: ConversationRow, message_id: int, message: InboundMessage
+    ) -> Iterator[str | Reply]:
+        """Run the turn of a stored message (one turn at a time per conversation)."""
         with self.store.conversation_lock(conversation.id):
-            yield from self._turn(conversation.id, row.id, message)
+            yield from self._turn(conversation.id, message_id, message)
 
     def _turn(
         self, conversation_id: str, message_id: int, message: InboundMessage
@@ -132,7 +151,7 @@ class Concierge:
             self.store.mark_processed(message_id)
             yield Reply(text="")
             return
-        text = (message.quick_reply or message.text).strip()
+        text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
         history = self.store.load_history(conversation_id)
         gate = GroundedStream(self._names)  # streamed text goes out only once grounded
         try:
@@ -171,6 +190,17 @@ class Concierge:
         elif not gate.released and reply.text:
             yield reply.text
         yield reply
+
+    def _numbered(self, conversation_id: str, text: str) -> str:
+        """A bare "2" on a text channel picks option 2 of the last reply's quick replies."""
+        if not text.strip().rstrip(".)").isdigit():
+            return text
+        for row in reversed(self.store.messages(conversation_id, limit=50)):
+            if row.direction == "outbound":
+                options = Reply.model_validate(row.payload or {"text": ""}).quick_replies
+                picked = resolve_numbered_reply(text, options)
+                return picked.payload if picked else text
+        return text
 
     def _grounded(
         self,

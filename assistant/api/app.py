@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import redirects, webchat
+from assistant.api import redirects, webchat, webhooks
+from assistant.channels.registry import build_adapters
 from assistant.config import Settings
 from assistant.conversation import Concierge
+from assistant.delivery import Courier
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.log import request_id
 
@@ -26,17 +30,32 @@ log = logging.getLogger("assistant.api")
 def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAPI:
     """The service on these settings; a ready `concierge` may be passed in (tests)."""
 
+    adapters = build_adapters(settings.channels)  # a half-configured channel fails here
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.concierge = concierge or Concierge.from_settings(settings)
-        app.state.ready = True
-        yield
+        ready = concierge or Concierge.from_settings(settings)
+        app.state.concierge = ready
+        app.state.adapters = adapters
+        app.state.courier = Courier(
+            ready.store, {str(k): v for k, v in adapters.items()}, ready.prompts
+        )
+        stop = asyncio.Event()
+        async with httpx.AsyncClient() as client:
+            delivery = asyncio.create_task(app.state.courier.run(client, stop))
+            app.state.ready = True
+            try:
+                yield
+            finally:
+                stop.set()
+                await delivery
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.ready = False
     app.include_router(webchat.router)
     app.include_router(redirects.router)
+    app.include_router(webhooks.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))

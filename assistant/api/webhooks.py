@@ -1,0 +1,123 @@
+"""Channel webhooks: verify the signature, parse, store, answer 200 fast; the turn runs after.
+
+GET is Meta's subscription handshake. POST stores every message before answering, so a
+message a provider delivered is never lost; the turn and the delivery happen in the background.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from assistant.api.webchat import ConciergeDep
+from assistant.channels.base import ChannelAdapter, ParsedWebhook
+from assistant.channels.errors import SignatureError, WebhookParseError
+from assistant.channels.meta import MetaAdapter
+from assistant.channels.twiml import EMPTY_TWIML, TWIML_MEDIA_TYPE
+from assistant.conversation import Concierge
+from assistant.delivery import Courier
+from assistant.messages import InboundMessage, Reply
+from assistant.store.models import ConversationRow
+
+log = logging.getLogger("assistant.webhooks")
+router = APIRouter(prefix="/webhooks", tags=["channels"])
+
+
+def get_courier(request: Request) -> Courier:
+    courier: Courier = request.app.state.courier
+    return courier
+
+
+CourierDep = Annotated[Courier, Depends(get_courier)]
+
+
+def _adapter(courier: Courier, request: Request, channel: str) -> ChannelAdapter:
+    adapters: dict[str, ChannelAdapter] = request.app.state.adapters
+    if channel not in adapters:
+        raise HTTPException(404, detail=f"channel {channel!r} is not enabled")
+    return adapters[channel]
+
+
+@router.get("/{channel}", response_class=PlainTextResponse)
+def subscribe(channel: str, request: Request, courier: CourierDep) -> str:
+    """Meta's webhook subscription handshake: echo `hub.challenge` if the verify token matches."""
+    adapter = _adapter(courier, request, channel)
+    if not isinstance(adapter, MetaAdapter):
+        raise HTTPException(405, detail="this channel has no subscription handshake")
+    try:
+        return adapter.verify_subscription(request.query_params)
+    except SignatureError as exc:
+        raise HTTPException(403, detail=str(exc)) from exc
+
+
+@router.post("/{channel}")
+async def receive(
+    channel: str,
+    request: Request,
+    background: BackgroundTasks,
+    concierge: ConciergeDep,
+    courier: CourierDep,
+) -> Response:
+    """A provider's webhook: 403 on a bad signature, 400 on a body we cannot read, else 200."""
+    adapter = _adapter(courier, request, channel)
+    body = await request.body()
+    try:
+        adapter.verify(request.headers, body, _public_url(concierge, request))
+        parsed = adapter.parse(request.headers, body)
+    except SignatureError as exc:
+        raise HTTPException(403, detail=str(exc)) from exc
+    except WebhookParseError as exc:
+        raise HTTPException(400, detail=str(exc)) from exc
+    stored = await run_in_threadpool(_store, concierge, courier, parsed, channel)
+    for item in stored:
+        background.add_task(_turn, concierge, courier, *item)
+    if channel == "sms":
+        return Response(EMPTY_TWIML, media_type=TWIML_MEDIA_TYPE)
+    return JSONResponse({"ok": True, "messages": len(parsed.messages)})
+
+
+def _public_url(concierge: Concierge, request: Request) -> str:
+    """The URL the provider called, as the provider saw it (signatures cover it)."""
+    base = concierge.settings.server.public_url.rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{base}{request.url.path}{query}"
+
+
+def _store(
+    concierge: Concierge, courier: Courier, parsed: ParsedWebhook, channel: str
+) -> list[tuple[ConversationRow, int, InboundMessage]]:
+    store = concierge.store
+    for status in parsed.statuses:
+        if status.provider_message_id:
+            store.record_delivery_status(channel, status.provider_message_id, status.status)
+    for signal in parsed.signals:
+        if signal.kind in ("opt_out", "opt_in"):
+            store.set_opt_out(channel, signal.sender, signal.kind == "opt_out")
+        if signal.reply_text and signal.kind != "opt_out":
+            shopper = InboundMessage(channel=channel, sender=signal.sender)  # type: ignore[arg-type]
+            conversation = concierge.conversation(shopper)
+            courier.queue(conversation, Reply(text=signal.reply_text))
+            courier.wake()
+    received = [concierge.receive(message) for message in parsed.messages]
+    return [item for item in received if item is not None]
+
+
+def _turn(
+    concierge: Concierge,
+    courier: Courier,
+    conversation: ConversationRow,
+    message_id: int,
+    message: InboundMessage,
+) -> None:
+    """Run the turn of a stored message and queue its reply for delivery."""
+    reply = Reply(text="")
+    for item in concierge.process(conversation, message_id, message):
+        if isinstance(item, Reply):
+            reply = item
+    current = concierge.get(conversation.id) or conversation
+    courier.queue(current, reply)
+    courier.wake()

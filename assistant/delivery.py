@@ -1,0 +1,121 @@
+"""Delivery: render a reply for its channel, queue it in the persistent outbox, send it.
+
+Queued payloads survive a provider outage or a restart: the courier claims due items, sends
+them in order per conversation, and reschedules failures with backoff (see assistant/store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+import httpx
+
+from assistant.brand import PromptSet
+from assistant.channels.base import ChannelAdapter, Payload, RenderContext
+from assistant.channels.errors import SendError, WindowClosedError
+from assistant.messages import Reply
+from assistant.store import Store, StoreError
+from assistant.store.models import ConversationRow, OutboxItem
+
+log = logging.getLogger("assistant.delivery")
+IDLE_S = 0.5
+STUCK = timedelta(minutes=5)
+
+
+class Courier:
+    """Queues rendered replies and delivers them through the channel adapters."""
+
+    def __init__(
+        self, store: Store, adapters: dict[str, ChannelAdapter], prompts: PromptSet
+    ) -> None:
+        self._store = store
+        self._adapters = adapters
+        self._prompts = prompts
+        self._wake = asyncio.Event()
+
+    @property
+    def channels(self) -> list[str]:
+        return sorted(self._adapters)
+
+    def queue(
+        self, conversation: ConversationRow, reply: Reply, *, human_agent: bool = False
+    ) -> list[OutboxItem]:
+        """Render a reply for the conversation's channel and put it in the outbox."""
+        adapter = self._adapters.get(conversation.channel)
+        if adapter is None or not (reply.text or reply.products or reply.checkout_url):
+            return []
+        if self._store.is_opted_out(conversation.channel, conversation.sender):
+            log.info("not sending: recipient opted out", extra={"conversation_id": conversation.id})
+            return []
+        context = RenderContext(
+            recipient=conversation.sender,
+            style=self._prompts.style(conversation.channel),
+            link=lambda url: url,  # checkout links are already tracked /c/ links
+            last_inbound_at=conversation.last_inbound_at,
+            human_agent=human_agent,
+        )
+        try:
+            payloads = adapter.render(reply, context)
+        except WindowClosedError as exc:
+            log.warning("not sending: %s", exc, extra={"conversation_id": conversation.id})
+            return []
+        return [
+            self._store.enqueue(
+                conversation.id,
+                conversation.channel,
+                conversation.sender,
+                p.model_dump(mode="json"),
+            )
+            for p in payloads
+        ]
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def deliver_due(self, client: httpx.AsyncClient) -> int:
+        """Send what is due now; returns how many items were attempted."""
+        items = await asyncio.to_thread(self._store.claim_due, None, 20)
+        for item in items:
+            await self._deliver(item, client)
+        return len(items)
+
+    async def _deliver(self, item: OutboxItem, client: httpx.AsyncClient) -> None:
+        adapter = self._adapters.get(item.channel)
+        if adapter is None:
+            await asyncio.to_thread(
+                self._store.mark_failed, item.id, "channel not enabled", permanent=True
+            )
+            return
+        try:
+            result = await adapter.send(Payload.model_validate(item.payload), client)
+        except SendError as exc:
+            retry = timedelta(seconds=exc.retry_after_s) if exc.retry_after_s else None
+            log.warning(
+                "send failed: %s", exc, extra={"channel": item.channel, "status": exc.status}
+            )
+            await asyncio.to_thread(
+                self._store.mark_failed,
+                item.id,
+                str(exc)[:500],
+                retry_after=retry,
+                permanent=not exc.retryable,
+            )
+            return
+        await asyncio.to_thread(self._store.mark_sent, item.id, result.provider_message_id)
+
+    async def run(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
+        """Deliver until stopped; picks up items a killed process left half-sent."""
+        await asyncio.to_thread(self._store.reclaim_stuck, STUCK)
+        while not stop.is_set():
+            try:
+                sent = await self.deliver_due(client)
+            except (StoreError, httpx.HTTPError):  # the database or network blinked: try again
+                log.exception("delivery round failed")
+                sent = 0
+            if not sent:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_S)
