@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import redirects, webchat, webhooks
+from assistant.api import redirects, storefront, webchat, webhooks
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings
 from assistant.conversation import Concierge
@@ -56,6 +56,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.include_router(webchat.router)
     app.include_router(redirects.router)
     app.include_router(webhooks.router)
+    app.include_router(storefront.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))

@@ -76,7 +76,8 @@ def _choose_variant(
 
     `wanted` holds the options already chosen in earlier answers; it is updated in place.
     """
-    variants, lowered, title = details["variants"], turn.text.lower(), details["title"]
+    variants, title = details["variants"], details["title"]
+    lowered = turn.text.lower().replace(title.lower(), " ")  # the name is not an option choice
     parsed = turn.kit.parser.parse(turn.text).filters
     for option in sorted({k for v in variants for k in v["options"]}):
         values = option_values(variants, option)
@@ -84,7 +85,7 @@ def _choose_variant(
             (
                 x
                 for x in values
-                if re.search(rf"(?<![\w.]){re.escape(x.lower())}(?![\w.])", lowered)
+                if re.search(rf"(?<![\w.'\u2019]){re.escape(x.lower())}(?![\w.'\u2019])", lowered)
             ),
             None,
         )

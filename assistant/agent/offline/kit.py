@@ -73,7 +73,7 @@ class Turn:
             return min(shown, key=lambda s: float(s.price)).product_id
         if shown and re.search(r"\b(?:pricier|more expensive|priciest|premium) one\b", lowered):
             return max(shown, key=lambda s: float(s.price)).product_id
-        named = _by_name(shown, lowered)
+        named = named_product(shown, lowered)
         if named:
             return named
         if self.carry.focus:
@@ -96,8 +96,9 @@ class Turn:
 _STOP = {"the", "a", "an", "one", "in", "it", "for", "and", "with", "men's", "women's", "-"}
 
 
-def _by_name(shown: list[Shown], lowered: str) -> str | None:
+def named_product(shown: list[Shown], text: str) -> str | None:
     """The shown product whose distinctive title words the shopper used ('the Ridgeline')."""
+    lowered = text.lower()
     words = {w for w in re.findall(r"[a-z0-9']+", lowered) if not w.isdigit()} - _STOP
     titles = {s.product_id: set(re.findall(r"[a-z0-9']+", s.title.lower())) - _STOP for s in shown}
     matches = []

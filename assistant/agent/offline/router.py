@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.agent.offline import cart, products, shopping, signals
 from assistant.agent.offline.actions import Action, Call
-from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
 
@@ -38,7 +38,7 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     )
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
         return cart.checkout(turn)
-    if signals.CHECKOUT.search(text) and not names_products:
+    if signals.CHECKOUT.search(text) and (not names_products or named_product(carry.shown, text)):
         return cart.checkout(turn)
     if signals.COMPARE.search(text):
         return shopping.compare(turn)

@@ -341,7 +341,7 @@ def ordinal(text: str) -> int | None:
     for word, index in ORDINALS.items():
         if re.search(rf"\b{word}\b", lowered):
             return index
-    if m := re.search(r"\b(?:number|no\.?|option|#)\s?(\d)\b|^\s*(\d)\s*$", lowered):
+    if m := re.search(r"(?:\bnumber|\bno\.?|\boption|#)\s?(\d)\b|^\s*(\d)\s*$", lowered):
         return int(m.group(1) or m.group(2)) - 1
     return None
 

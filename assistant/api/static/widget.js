@@ -1,0 +1,377 @@
+/* Concierge chat widget. One tag adds it to any page:
+ *   <script src="https://your-concierge/widget.js" defer></script>
+ * Optional attributes: data-api (API base URL; default: where this script came from),
+ * data-title (panel heading), data-currency (ISO code for prices; default USD).
+ * No dependencies, no build step; server text is only ever set with textContent. */
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  if (!script || window.Concierge) return;
+
+  const scriptUrl = new URL(script.src, location.href);
+  const API = (script.dataset.api || scriptUrl.origin).replace(/\/+$/, "");
+  const TITLE = script.dataset.title || "Chat with us";
+  const KEY = "concierge.conversation:" + API;
+  const OPEN_KEY = "concierge.open";
+  const MAX_BACKOFF_MS = 30000;
+  const money = new Intl.NumberFormat(undefined, {
+    style: "currency", currency: script.dataset.currency || "USD",
+  });
+
+  let conversationId = remember(KEY);
+  let busy = false;
+  let ready = null; // the first load (history or greeting), started when the panel first opens
+
+  // ---- DOM (static markup only; everything from the server goes through textContent) ----
+  const host = document.createElement("div");
+  host.id = "concierge-widget";
+  host.style.display = "none"; // until the stylesheet is in, so nothing flashes unstyled
+  const root = host.attachShadow({ mode: "open" });
+  root.innerHTML = `
+    <link rel="stylesheet">
+    <button class="launcher" type="button" aria-expanded="false" aria-controls="cw-panel">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>
+      <span>Chat</span>
+    </button>
+    <section class="panel" id="cw-panel" role="dialog" aria-labelledby="cw-title" hidden>
+      <header>
+        <div class="who"><h2 id="cw-title"></h2><p>Usually replies in seconds</p></div>
+        <button class="close" type="button" aria-label="Close chat">
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>
+        </button>
+      </header>
+      <div class="banner" role="status" hidden>A teammate will reply here</div>
+      <div class="log" role="log" aria-live="polite" aria-label="Conversation"></div>
+      <div class="notice" role="status" hidden></div>
+      <form class="composer">
+        <label class="sr" for="cw-input">Message</label>
+        <textarea id="cw-input" rows="1" maxlength="4000" placeholder="Ask about gear, sizes or an order"></textarea>
+        <button class="send" type="submit" aria-label="Send message">
+          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20l18-8L3 4v6l12 2-12 2z"/></svg>
+        </button>
+      </form>
+      <footer><button class="human" type="button">Talk to a person</button></footer>
+    </section>`;
+  const $ = (selector) => root.querySelector(selector);
+  const launcher = $(".launcher");
+  const panel = $(".panel");
+  const log = $(".log");
+  const input = $("textarea");
+  const banner = $(".banner");
+  const noticeEl = $(".notice");
+  $("#cw-title").textContent = TITLE;
+  launcher.setAttribute("aria-label", "Open chat: " + TITLE);
+  const sheet = $("link");
+  sheet.onload = sheet.onerror = () => { host.style.display = ""; };
+  sheet.href = new URL("widget.css", scriptUrl).href;
+  document.body.appendChild(host);
+
+  function h(tag, className, text, attributes = {}) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+    return el;
+  }
+
+  // Reads (no value), writes or removes (null) a key. Storage can be blocked (privacy modes,
+  // sandboxed frames): the chat then still works, it just forgets across pages.
+  function remember(key, value, kind = "localStorage") {
+    try {
+      if (value === undefined) return window[kind].getItem(key);
+      if (value === null) window[kind].removeItem(key);
+      else window[kind].setItem(key, value);
+    } catch (err) { /* not kept */ }
+    return null;
+  }
+
+  // ---- opening and closing ----
+  function setOpen(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    launcher.classList.toggle("is-open", open);
+    remember(OPEN_KEY, open ? "1" : null, "sessionStorage"); // stays open across pages
+    if (open) {
+      input.focus();
+      if (!ready) ready = load();
+    }
+  }
+  launcher.addEventListener("click", () => setOpen(panel.hidden));
+  $(".close").addEventListener("click", () => { setOpen(false); launcher.focus(); });
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { setOpen(false); launcher.focus(); }
+  });
+
+  // ---- rendering ----
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function setText(el, text) { // keeps line breaks (CSS pre-wrap) and makes web links clickable
+    el.textContent = "";
+    el.classList.remove("typing");
+    for (const part of String(text).split(/(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)])/)) {
+      if (/^https?:\/\//.test(part)) {
+        const shown = part.length > 48 ? part.slice(0, 44) + "\u2026" : part;
+        el.append(h("a", "", shown, { href: part, title: part }));
+      } else if (part) {
+        el.append(document.createTextNode(part));
+      }
+    }
+  }
+
+  function bubble(role, text) {
+    const el = h("div", "msg " + role);
+    if (text === null) el.classList.add("typing");
+    else setText(el, text);
+    log.append(el);
+    scrollDown();
+    return el;
+  }
+
+  function placeholder(title, width = 120) { // the product's initials in SVG: never a request
+    const words = String(title || "?").match(/\b[A-Za-z0-9]/g) || ["?"];
+    let hue = 0;
+    for (const ch of String(title)) hue = (hue * 31 + ch.charCodeAt(0)) % 360;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} 120">` +
+      `<rect width="${width}" height="120" fill="hsl(${hue},32%,88%)"/>` +
+      `<text x="${width / 2}" y="61" dy=".35em" text-anchor="middle" font-family="system-ui,sans-serif" ` +
+      `font-size="42" font-weight="600" fill="hsl(${hue},35%,32%)">` +
+      `${words.slice(0, 2).join("").toUpperCase()}</text></svg>`;
+    return "data:image/svg+xml," + encodeURIComponent(svg);
+  }
+
+  function image(src, title) {
+    const img = h("img", "", undefined, { alt: "", loading: "lazy" });
+    img.onerror = () => { img.onerror = null; img.src = placeholder(title); };
+    img.src = src || placeholder(title);
+    return img;
+  }
+
+  // A plain link, so the shopper simply goes there; a relative /c/... link is on the API's host.
+  const checkoutLink = (url, label) => h("a", "checkout", label, { href: new URL(url, API + "/") });
+
+  function card(product, reply) {
+    const el = h("article", "card");
+    el.dataset.productId = product.product_id;
+    const info = h("div", "info");
+    info.append(h("h3", "title", product.title));
+    const meta = h("p", "meta");
+    meta.append(h("span", "badge " + (product.in_stock ? "in" : "out"),
+      product.in_stock ? "In stock" : "Sold out"));
+    if (product.subtitle) meta.append(h("span", "subtitle", product.subtitle));
+    const price = h("p", "price");
+    price.append(h("span", "now", money.format(Number(product.price))));
+    if (product.compare_at_price && Number(product.compare_at_price) > Number(product.price)) {
+      const was = money.format(Number(product.compare_at_price));
+      price.append(" ", h("s", "was", was, { "aria-label": "was " + was }));
+    }
+    const row = h("div", "row");
+    row.append(price);
+    let buy;
+    if (reply.checkout_url && reply.products.length === 1) {
+      buy = checkoutLink(reply.checkout_url, "Checkout");
+    } else {
+      buy = h("button", "buy", product.in_stock ? "Buy" : "Sold out",
+        { type: "button", "aria-label": "Buy " + product.title });
+      buy.disabled = !product.in_stock;
+      buy.addEventListener("click", () => sendText("I'll take the " + product.title));
+    }
+    row.append(buy);
+    info.append(meta, row);
+    el.append(image(product.image, product.title), info);
+    return el;
+  }
+
+  function chips(quickReplies) {
+    if (!quickReplies || !quickReplies.length) return;
+    const group = h("div", "chips", undefined, { role: "group", "aria-label": "Suggested replies" });
+    for (const q of quickReplies) {
+      const chip = h("button", "chip", q.title, { type: "button" });
+      chip.addEventListener("click", () => send({ quick_reply: q.payload }, q.title));
+      group.append(chip);
+    }
+    log.append(group);
+  }
+
+  function showReply(reply, el) {
+    if (reply.text) setText(el, reply.text);
+    else el.remove(); // a paused bot answers nothing: the banner says who replies
+    const products = reply.products || [];
+    if (products.length) {
+      const list = h("div", "cards");
+      for (const product of products) list.append(card(product, reply));
+      log.append(list);
+    }
+    if (reply.checkout_url && products.length !== 1) {
+      log.append(checkoutLink(reply.checkout_url, "Go to checkout"));
+    }
+    chips(reply.quick_replies);
+    banner.hidden = !reply.waiting_for_human;
+    scrollDown();
+  }
+
+  const notice = (text) => { noticeEl.textContent = text || ""; noticeEl.hidden = !text; };
+
+  // ---- talking to the API ----
+  const api = (path, body) => fetch(API + path, body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+
+  async function json(response) {
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.detail || response.statusText);
+    return data;
+  }
+
+  function pause(attempt) { // 1 s, 2 s, 4 s ... 30 s; coming back online wakes it early
+    const ms = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt);
+    return new Promise((resolve) => {
+      const wake = () => { clearTimeout(timer); removeEventListener("online", wake); resolve(); };
+      const timer = setTimeout(wake, ms);
+      addEventListener("online", wake);
+    });
+  }
+
+  // Runs `request` until a response arrives. Only network failures (fetch rejects with a
+  // TypeError) are retried: once the server answered, the message is in and is not resent.
+  async function untilAnswered(request) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await request();
+        notice("");
+        return response;
+      } catch (err) {
+        if (!(err instanceof TypeError)) throw err;
+        notice("Reconnecting...");
+        await pause(attempt);
+      }
+    }
+  }
+
+  const history = () => untilAnswered(() => api(`/api/conversations/${conversationId}/messages`));
+  const paused = (state) => state === "pending_human" || state === "human";
+
+  async function start() {
+    const data = await json(await untilAnswered(() => api("/api/conversations", {})));
+    conversationId = data.conversation_id;
+    remember(KEY, conversationId);
+    showReply(data.greeting, bubble("assistant", ""));
+  }
+
+  async function load() { // the stored conversation's history, or a new greeting
+    setBusy(true);
+    try {
+      const response = conversationId && (await history());
+      if (response && response.status !== 404) {
+        const data = await json(response);
+        for (const m of data.messages) bubble(m.role, m.text);
+        banner.hidden = !paused(data.state);
+      } else {
+        await start(); // none yet, or the server no longer knows it
+      }
+    } catch (err) {
+      notice("Chat is unavailable right now. Please try again later.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function readEvents(response, el) { // SSE over fetch: token events, then the reply
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let streamed = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the reply stream ended early");
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = (block.match(/^event: ?(.*)$/m) || [])[1];
+        const data = block.split("\n").filter((l) => l.startsWith("data:"))
+          .map((l) => l.replace(/^data: ?/, "")).join("\n");
+        if (event === "reply") return JSON.parse(data);
+        if (event === "token") { streamed += JSON.parse(data).text; setText(el, streamed); scrollDown(); }
+      }
+    }
+  }
+
+  async function recover(el) { // the stream broke after the message was in: read the history
+    const data = await json(await history());
+    const last = data.messages[data.messages.length - 1] || {};
+    const text = last.role === "assistant" ? last.text : "";
+    showReply({ text, quick_replies: [], waiting_for_human: paused(data.state) }, el);
+    if (!text && !paused(data.state)) notice("Sorry, the reply got lost. Please ask again.");
+  }
+
+  async function send(body, label) {
+    if (busy) return;
+    setBusy(true);
+    log.querySelectorAll(".chips").forEach((group) => group.remove());
+    const mine = bubble("shopper", label);
+    const el = bubble("assistant", null);
+    const post = () => untilAnswered(() => api(`/api/conversations/${conversationId}/messages/stream`, body));
+    try {
+      let response = conversationId && (await post());
+      if (!response || response.status === 404) { // none yet, or the server forgot it: start over
+        await start();
+        log.append(mine, el); // after the greeting
+        response = await post();
+      }
+      if (!response.ok) await json(response);
+      let reply;
+      try { reply = await readEvents(response, el); } catch (err) { await recover(el); return; }
+      showReply(reply, el);
+    } catch (err) {
+      el.remove();
+      mine.classList.add("failed");
+      notice("That didn't go through" + (err.message ? ": " + err.message : "") + ".");
+      if (!input.value && body.text) { input.value = body.text; grow(); }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function sendText(text) {
+    const clean = String(text).trim();
+    if (clean) send({ text: clean }, clean);
+  }
+
+  function setBusy(value) {
+    busy = value;
+    panel.classList.toggle("busy", value);
+    $(".send").disabled = value;
+    $(".human").disabled = value;
+  }
+
+  $(".composer").addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (busy || !input.value.trim()) return;
+    const text = input.value;
+    input.value = "";
+    grow();
+    sendText(text);
+  });
+  function grow() { // the box grows with the text, up to its CSS max-height
+    input.style.height = "auto";
+    input.style.height = input.scrollHeight + "px";
+  }
+  input.addEventListener("input", grow);
+  input.addEventListener("keydown", (e) => { // Enter sends, Shift+Enter starts a new line
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $(".composer").requestSubmit();
+    }
+  });
+  $(".human").addEventListener("click", () => sendText("I'd like to talk to a person"));
+
+  if (remember(OPEN_KEY, undefined, "sessionStorage")) setOpen(true);
+
+  // A small API for the host page: open the chat, or ask something from a button.
+  window.Concierge = {
+    open: () => setOpen(true),
+    ask: (text) => { setOpen(true); ready.then(() => sendText(text)); },
+    placeholder,
+  };
+})();
