@@ -144,22 +144,22 @@ class Concierge:
     def _turn(
         self, conversation_id: str, message_id: int, message: InboundMessage
     ) -> Iterator[str | Reply]:
-        conversation = self.store.get_conversation(conversation_id)
-        assert conversation is not None
-        self.store.mark_processing(message_id)
+        conversation, history = self.store.begin_turn(conversation_id, message_id)
+        channel = conversation.channel
         if conversation.state in WAITING:
-            self.store.mark_processed(message_id)
+            self.store.finish_turn(
+                conversation_id, message_id, history=[], reply=None, channel=channel
+            )
             yield Reply(text="")
             return
         text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
-        history = self.store.load_history(conversation_id)
         gate = GroundedStream(self._names)  # streamed text goes out only once grounded
         try:
             outcome = None
             for item in self._agent.stream(
                 history,
                 text,
-                channel=conversation.channel,
+                channel=channel,
                 variant=conversation.variant,
                 conversation_id=conversation_id,
             ):
@@ -171,19 +171,15 @@ class Concierge:
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, history, text, outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
-            self.store.append_history(conversation_id, [HumanMessage(text)])
-            self.store.mark_processed(message_id, error=str(exc)[:500])
-            reply = Reply(
-                text=TROUBLE,
-                quick_replies=[QuickReply(title="Talk to a person", payload="Talk to a person")],
-            )
-            self.store.record_outbound(
-                conversation_id, reply, channel=conversation.channel, status="sent"
-            )
+            trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
+            reply = Reply(text=TROUBLE, quick_replies=[trouble])
+            self.store.finish_turn(
+                conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
+                channel=channel, error=str(exc)[:500],
+            )  # fmt: skip
             yield reply
             return
-        reply = self._finish(conversation, text, outcome)
-        self.store.mark_processed(message_id)
+        reply = self._finish(conversation, message_id, text, outcome)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -235,12 +231,13 @@ class Concierge:
         again.text = ""
         return again
 
-    def _finish(self, conversation: ConversationRow, text: str, outcome: TurnOutcome) -> Reply:
+    def _finish(
+        self, conversation: ConversationRow, message_id: int, text: str, outcome: TurnOutcome
+    ) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
         fallback = bool(outcome.engine.get("fallback"))
         fallbacks = conversation.consecutive_fallbacks + 1 if fallback else 0
-        self.store.set_fallbacks(conversation.id, fallbacks)
         decision = decide_handoff(
             TurnSignals(
                 text=text,
@@ -260,12 +257,15 @@ class Concierge:
         if reply.checkout_url:
             self._track(conversation, reply)
         if decision.handoff:
-            self._hand_off(conversation, reply, decision, outcome, prompts)
-        self.store.append_history(
-            conversation.id, [HumanMessage(text), *_as_sent(outcome.messages, reply.text)]
-        )
-        self.store.record_outbound(
-            conversation.id, reply, channel=conversation.channel, status="sent"
+            self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
+        self.store.finish_turn(
+            conversation.id,
+            message_id,
+            history=[HumanMessage(text), *_as_sent(outcome.messages, reply.text)],
+            reply=reply,
+            channel=conversation.channel,
+            fallbacks=fallbacks,
+            state="pending_human" if decision.handoff else None,
         )
         return reply
 
@@ -292,12 +292,12 @@ class Concierge:
         conversation: ConversationRow,
         reply: Reply,
         decision: HandoffDecision,
-        outcome: TurnOutcome,
         prompts: PromptSet,
+        requested: str | None,
     ) -> None:
-        self.store.set_state(conversation.id, "pending_human")
+        """Tell the shopper a person is coming; the state changes with the turn's other writes."""
         message = prompts.handoff_message(datetime.now(UTC))
-        if outcome.handoff_requested is None or message not in reply.text:
+        if requested is None or message not in reply.text:
             reply.text = f"{reply.text}\n\n{message}".strip()
         reply.quick_replies = []
         reply.handoff = Handoff(
