@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -41,13 +42,18 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             ready.store, {str(k): v for k, v in adapters.items()}, ready.prompts
         )
         stop = asyncio.Event()
+        started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:
             delivery = asyncio.create_task(app.state.courier.run(client, stop))
+            recovery = asyncio.create_task(
+                asyncio.to_thread(webhooks.recover, ready, app.state.courier, started)
+            )
             app.state.ready = True
             try:
                 yield
             finally:
                 stop.set()
+                await recovery
                 await delivery
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)

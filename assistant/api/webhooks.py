@@ -7,6 +7,7 @@ message a provider delivered is never lost; the turn and the delivery happen in 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
@@ -121,3 +122,17 @@ def _turn(
     current = concierge.get(conversation.id) or conversation
     courier.queue(current, reply)
     courier.wake()
+
+
+def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:
+    """Finish the turns a stopped process left behind: stored messages never answered."""
+    finished = 0
+    for row in concierge.store.unprocessed_inbound(before=before):
+        conversation = concierge.get(row.conversation_id)
+        if conversation is None or row.payload is None:
+            continue
+        message = InboundMessage.model_validate(row.payload)
+        log.info("finishing a turn left unanswered", extra={"conversation_id": conversation.id})
+        _turn(concierge, courier, conversation, row.id, message)
+        finished += 1
+    return finished

@@ -19,7 +19,7 @@ from assistant.channels.settings import MessengerSettings, SmsSettings, WhatsApp
 from assistant.checkout import parse_cart_url
 from assistant.config import Settings
 from assistant.conversation import Concierge
-from assistant.messages import Reply
+from assistant.messages import InboundMessage, Reply
 from assistant.retrieval.index import CatalogIndex
 from assistant.testing.fake_provider import (
     FakeProvider,
@@ -221,3 +221,36 @@ def test_sms_stop_opts_out_and_nothing_more_is_sent(
     client.post("/webhooks/sms", content=after.body, headers=after.headers)
     time.sleep(2.0)
     assert not [b for b in provider.sent() if b.get("To") == "+14155550199"]
+
+
+def test_a_message_stored_before_a_crash_is_answered_after_restart(
+    demo_index: CatalogIndex, tmp_path: Path, provider: FakeProvider, provider_url: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    settings.server.public_url = PUBLIC
+    settings.channels.whatsapp = WhatsAppSettings(
+        enabled=True, api_url=provider_url, phone_number_id="1029384756",
+        access_token=SecretStr(META_TOKEN), app_secret=SecretStr(WA_SECRET),
+        verify_token=SecretStr("verify-me"),
+    )  # fmt: skip
+    before = Concierge.from_settings(settings, demo_index)
+    message = InboundMessage(
+        channel="whatsapp",
+        sender="16505557777",
+        text="merino socks",
+        provider_message_id="wamid.crash",
+    )
+    assert before.receive(message) is not None  # stored; the process "dies" before the turn
+    restarted = Concierge.from_settings(settings, demo_index)
+    with TestClient(create_app(settings, restarted)):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not provider.sent():
+            time.sleep(0.05)
+    [body] = [b for b in provider.sent() if b.get("to") == "16505557777"][:1]
+    assert "Sock" in json.dumps(body)
+    conversation = restarted.store.get_conversation("whatsapp:16505557777")
+    assert conversation is not None
+    statuses = [
+        m.status for m in restarted.store.messages(conversation.id) if m.direction == "inbound"
+    ]
+    assert statuses == ["processed"]
