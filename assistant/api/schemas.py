@@ -89,10 +89,3 @@ class HistoryOut(BaseModel):
     conversation_id: str
     state: str
     messages: list[HistoryItem]
-
-
-class Problem(BaseModel):
-    """Every error body: a stable code and a message a person can act on."""
-
-    error: str
-    detail: str
