@@ -21,6 +21,7 @@ from assistant.retrieval.loaders.report import CatalogLoad
 from assistant.retrieval.search import ProductHit
 from assistant.terminal import TerminalChat, chat_json, prompt_lines
 
+STARTUP_TIMEOUT_S = 300
 CHANNELS = ("cli", "web", "whatsapp", "messenger", "instagram", "sms")
 
 app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_args_is_help=True)
@@ -203,6 +204,9 @@ def _converse(concierge: Concierge, channel: str) -> None:
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (one per core is a good start).")
+    ] = 1,
 ) -> None:
     """Run the HTTP service (web chat API, webhooks, checkout redirects) with uvicorn."""
     import uvicorn
@@ -211,16 +215,24 @@ def serve_command(
     from assistant.api.app import create_app
 
     settings = get_settings()
-    try:
+    try:  # fail here, with the fix, rather than in every worker; also migrates the store once
         concierge = _concierge(settings, index_first=False)
     except AssistantError as exc:
         raise _fail(exc) from exc
     log.configure()
+    host, port = host or settings.server.host, port or settings.server.port
+    if workers == 1:
+        uvicorn.run(create_app(settings, concierge), host=host, port=port, log_config=None)
+        return
+    del concierge  # each worker process builds its own from the same settings
     uvicorn.run(
-        create_app(settings, concierge),
-        host=host or settings.server.host,
-        port=port or settings.server.port,
+        "assistant.api.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
         log_config=None,
+        timeout_worker_healthcheck=STARTUP_TIMEOUT_S,  # loading a large catalog takes a while
     )
 
 

@@ -120,6 +120,11 @@ class StoreSettings(BaseModel):
     pool_size: int = Field(
         default=5, ge=1, le=100, description="PostgreSQL pool; >= concurrent turns"
     )
+    recover_after_s: float = Field(
+        default=120.0,
+        ge=5,
+        description="a stored message unanswered this long is finished by any live worker",
+    )
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
     outbox_backoff_base_s: float = Field(default=2.0, gt=0)
     outbox_backoff_cap_s: float = Field(default=600.0, gt=0)

@@ -144,7 +144,11 @@ class Concierge:
     def _turn(
         self, conversation_id: str, message_id: int, message: InboundMessage
     ) -> Iterator[str | Reply]:
-        conversation, history = self.store.begin_turn(conversation_id, message_id)
+        begun = self.store.begin_turn(conversation_id, message_id)
+        if begun is None:  # already answered, by another worker or before a restart
+            yield Reply(text="")
+            return
+        conversation, history = begun
         channel = conversation.channel
         if conversation.state in WAITING:
             self.store.finish_turn(

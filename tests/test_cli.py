@@ -113,3 +113,36 @@ def test_chat_rejects_an_unknown_channel(env: Path) -> None:
     result = runner.invoke(app, ["chat", "--channel", "fax"])
     assert result.exit_code != 0
     assert "channel must be one of" in result.output
+
+
+def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Path) -> None:
+    """`assistant serve --workers 2`: the parent checks the index once, each worker builds the
+    app from the environment (`app_from_environment`) and starts up, and the service answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from assistant.testing.loopback import free_port
+
+    assert runner.invoke(app, ["ingest"]).exit_code == 0
+    port, log_path = free_port(), tmp_path / "serve.log"
+    serve = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", "2"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(serve, env=dict(os.environ), stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and log_path.read_text().count("startup complete") < 2:
+            time.sleep(0.2)
+        assert log_path.read_text().count("Application startup complete") == 2, log_path.read_text()
+        for _ in range(4):
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+            assert ready.status_code == 200 and ready.json()["products"] == 20
+            started = httpx.post(f"http://127.0.0.1:{port}/api/conversations", json={}, timeout=10)
+            assert started.status_code == 201
+        assert "died" not in log_path.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -47,3 +47,25 @@ def test_history_and_state_survive_a_restart(demo_index: CatalogIndex, tmp_path:
     assert conversation.state == "pending_human"
     said = [role for role, _ in again.transcript(conversation.id)]
     assert said.count("shopper") == 4 and said.count("assistant") == 3
+
+
+def test_a_message_answered_by_one_worker_is_not_answered_again_by_another(
+    demo_index: CatalogIndex, tmp_path: Path
+) -> None:
+    """Two workers on one database: the second one's recovery sees the message in flight (stored
+    before it started) but finds it answered once it holds the conversation, and stays quiet."""
+    first = Concierge.from_settings(_settings(tmp_path), demo_index)
+    second = Concierge.from_settings(_settings(tmp_path), demo_index)
+    received = first.receive(_message("merino socks", "wamid.6"))
+    assert received is not None
+    [stale] = second.store.unprocessed_inbound()  # what the second worker's recovery would pick
+    answered = [r for r in first.process(*received) if not isinstance(r, str)]
+    conversation = second.get(stale.conversation_id)
+    assert conversation is not None
+    message = InboundMessage.model_validate(stale.payload)
+    replayed = [
+        r for r in second.process(conversation, stale.id, message) if not isinstance(r, str)
+    ]
+    assert answered[-1].products and replayed[-1].text == ""
+    said = [role for role, _ in second.transcript(conversation.id)]
+    assert said == ["shopper", "assistant"]

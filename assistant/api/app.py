@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import redirects, storefront, webchat, webhooks
 from assistant.channels.registry import build_adapters
-from assistant.config import Settings
+from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
 from assistant.delivery import Courier
 from assistant.errors import AssistantError, ConfigurationError
@@ -45,9 +45,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:
             delivery = asyncio.create_task(app.state.courier.run(client, stop))
-            recovery = asyncio.create_task(
-                asyncio.to_thread(webhooks.recover, ready, app.state.courier, started)
-            )
+            recovery = asyncio.create_task(webhooks.sweep(ready, app.state.courier, started, stop))
             app.state.ready = True
             try:
                 yield
@@ -74,6 +72,15 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             allow_headers=["content-type", "x-request-id"],
         )
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The service on the settings of the environment: the factory each worker of
+    `assistant serve --workers N` (or any ASGI server, e.g. `uvicorn --factory`) calls."""
+    from assistant import log
+
+    log.configure()
+    return create_app(get_settings())
 
 
 def _health(app: FastAPI) -> None:

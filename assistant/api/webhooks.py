@@ -6,8 +6,10 @@ message a provider delivered is never lost; the turn and the delivery happen in 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime
+from asyncio import Event
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
@@ -21,6 +23,7 @@ from assistant.channels.meta import MetaAdapter
 from assistant.channels.twiml import EMPTY_TWIML, TWIML_MEDIA_TYPE
 from assistant.conversation import Concierge
 from assistant.delivery import Courier
+from assistant.errors import AssistantError
 from assistant.messages import InboundMessage, Reply
 from assistant.store.models import ConversationRow
 
@@ -125,7 +128,10 @@ def _turn(
 
 
 def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:
-    """Finish the turns a stopped process left behind: stored messages never answered."""
+    """Finish the turns a stopped process left behind: stored messages never answered.
+
+    Safe beside live workers: a turn re-checks its message under the conversation's lock, so a
+    message another worker is still answering is skipped once that worker is done with it."""
     finished = 0
     for row in concierge.store.unprocessed_inbound(before=before):
         conversation = concierge.get(row.conversation_id)
@@ -133,6 +139,24 @@ def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:
             continue
         message = InboundMessage.model_validate(row.payload)
         log.info("finishing a turn left unanswered", extra={"conversation_id": conversation.id})
-        _turn(concierge, courier, conversation, row.id, message)
+        try:
+            _turn(concierge, courier, conversation, row.id, message)
+        except AssistantError as exc:  # busy or unavailable now: the next sweep tries again
+            log.warning("could not finish a turn yet: %s", exc)
+            continue
         finished += 1
     return finished
+
+
+async def sweep(concierge: Concierge, courier: Courier, started: datetime, stop: Event) -> None:
+    """Recover at start, then keep recovering messages left unanswered for `recover_after_s`
+    (a worker that died while the others live), until `stop` is set."""
+    every = concierge.settings.store.recover_after_s
+    before = started
+    while True:
+        await asyncio.to_thread(recover, concierge, courier, before)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+            return
+        except TimeoutError:
+            before = datetime.now(UTC) - timedelta(seconds=every)

@@ -14,26 +14,36 @@ from assistant.store.errors import RecordNotFound
 from assistant.store.history import HistoryOps
 from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
 
+ANSWERED = ("processed", "failed")
+
 
 class TurnOps(HistoryOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
     def begin_turn(
         self, conversation_id: str, message_id: int
-    ) -> tuple[ConversationRow, list[BaseMessage]]:
-        """Mark the message in progress; return the conversation and its history."""
+    ) -> tuple[ConversationRow, list[BaseMessage]] | None:
+        """Mark the message in progress; return the conversation and its history, or None when
+        the message was already answered (another worker, or a replay, finished it first).
+        Called under the conversation's lock, so the check and the turn cannot interleave."""
 
-        def begin(session: Session) -> tuple[ConversationRow, list[dict[str, Any]]]:
+        def begin(session: Session) -> tuple[ConversationRow, list[dict[str, Any]]] | None:
             conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
+            status = session.scalar(select(MessageRow.status).where(MessageRow.id == message_id))
+            if status in ANSWERED:
+                return None
             session.execute(
                 update(MessageRow).where(MessageRow.id == message_id).values(status="processing")
             )
             query = select(HistoryEntry.data).where(HistoryEntry.conversation_id == conversation_id)
             return conversation, list(session.scalars(query.order_by(HistoryEntry.seq)))
 
-        conversation, rows = self._run(begin)
+        begun = self._run(begin)
+        if begun is None:
+            return None
+        conversation, rows = begun
         return conversation, messages_from_dict(rows)
 
     def finish_turn(

@@ -56,3 +56,13 @@ def test_finish_with_an_error_marks_the_message_failed(store: Store) -> None:
     )
     [row] = store.messages(conversation_id)
     assert (row.status, row.error) == ("failed", "model down")
+
+
+def test_a_message_already_answered_is_not_begun_again(store: Store) -> None:
+    conversation_id, message_id = _stored(store)
+    assert store.begin_turn(conversation_id, message_id) is not None
+    store.finish_turn(
+        conversation_id, message_id, history=[], reply=Reply(text="hi"), channel="web"
+    )
+    assert store.begin_turn(conversation_id, message_id) is None
+    assert [m.status for m in store.messages(conversation_id)] == ["processed", "sent"]
