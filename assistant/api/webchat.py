@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -56,7 +57,8 @@ def start_conversation(
     concierge: ConciergeDep, body: NewConversation | None = None
 ) -> ConversationOut:
     """Open a conversation; the greeting comes back with its quick replies."""
-    visitor = (body.visitor if body else None) or "anonymous"
+    # Without a visitor id each conversation is its own shopper until it links a phone.
+    visitor = (body.visitor if body else None) or f"anonymous-{secrets.token_hex(8)}"
     conversation_id, greeting = concierge.start("web", visitor)
     return ConversationOut(
         conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
@@ -109,8 +111,9 @@ def _sse(event: str, data: str) -> str:
 
 @router.get("/conversations/{conversation_id}/messages")
 def history(conversation_id: str, concierge: ConciergeDep) -> HistoryOut:
-    """Everything said so far, for a widget that reconnects."""
+    """Everything said so far, cards and links included, for a widget that reconnects; after
+    a phone chat was linked, its messages up to the link come first (with their channel)."""
     conversation = _conversation(concierge, conversation_id)
-    said = concierge.transcript(conversation.id)
-    items = [HistoryItem(role=role, text=text) for role, text in said]  # type: ignore[arg-type]
+    rows = concierge.store.linked_messages(conversation.id, limit=500)
+    items = [HistoryItem.of(row) for row in rows if row.text or row.payload.get("products")]
     return HistoryOut(conversation_id=conversation.id, state=conversation.state, messages=items)
