@@ -23,6 +23,7 @@ from assistant.store.customers import normalise_phone
 from assistant.store.models import ConversationRow
 
 SERVICE_WINDOW = timedelta(hours=24)  # WhatsApp: free-form messages only inside it
+ANONYMOUS_VISITOR = "anonymous-"  # web senders without a site's visitor id: one per conversation
 
 
 class LinkRefused(AssistantError):

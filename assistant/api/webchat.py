@@ -19,6 +19,7 @@ from assistant.api.schemas import (
     ReplyOut,
 )
 from assistant.conversation import WAITING, Concierge
+from assistant.identity import ANONYMOUS_VISITOR
 from assistant.messages import InboundMessage, Reply
 from assistant.store.models import ConversationRow
 
@@ -58,7 +59,7 @@ def start_conversation(
 ) -> ConversationOut:
     """Open a conversation; the greeting comes back with its quick replies."""
     # Without a visitor id each conversation is its own shopper until it links a phone.
-    visitor = (body.visitor if body else None) or f"anonymous-{secrets.token_hex(8)}"
+    visitor = (body.visitor if body else None) or f"{ANONYMOUS_VISITOR}{secrets.token_hex(8)}"
     conversation_id, greeting = concierge.start("web", visitor)
     return ConversationOut(
         conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
