@@ -30,6 +30,13 @@ class MessageIn(BaseModel):
 
     text: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
     quick_reply: str | None = Field(default=None, max_length=200)
+    client_message_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[\w.:-]+$",
+        description="the widget's id for this message: a resend with the same id gets the "
+        "first answer instead of a second one",
+    )
     attachments: list[str] = Field(
         default_factory=list, max_length=0, description="not supported yet"
     )
