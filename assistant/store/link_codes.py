@@ -77,6 +77,9 @@ class LinkCodeOps(HistoryOps):
         codes already went to `target`, or were asked by this conversation, since `since`."""
 
         def issue(session: Session) -> LinkCode | None:
+            source = session.get(ConversationRow, source_conversation_id)
+            if source is not None and source.customer_id is not None:  # one count at a time
+                session.get(Customer, source.customer_id, with_for_update=True)
             for column, value in (
                 (LinkCode.target, target),
                 (LinkCode.conversation_id, conversation_id),

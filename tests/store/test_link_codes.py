@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -138,3 +139,13 @@ def test_the_right_code_links_customer_identity_memory_and_messages(store: Store
     assert said == [("whatsapp", "water bottles"), ("whatsapp", "1. Summit Bottle"), ("web", "hey")]
     assert _redeem(store, web.id, "a" * 64).outcome == "none"  # used once only
     assert [s for s, _ in store.linked_sources(web.id)] == [source]
+
+
+def test_concurrent_requests_never_exceed_the_limit(store: Store) -> None:
+    source = _phone_chat(store)
+    webs = [
+        store.get_or_create_conversation(f"w{n}", "web", f"v{n}", "default").id for n in range(8)
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        issued = list(pool.map(lambda web: _issue(store, web, source), webs))
+    assert sum(code is not None for code in issued) == 3
