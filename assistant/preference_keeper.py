@@ -21,8 +21,11 @@ from assistant.store.models import ConversationRow, MessageRow
 
 REMEMBER_YES = "remember:yes"
 REMEMBER_NO = "remember:no"
-_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please do|go ahead|y)\b", re.I)
-_NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|n)\b", re.I)
+# A bare yes or no only: "yes, the second one" is a shopping request, not an answer.
+_YES = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please do|go ahead|y)(?:,? please)?[\s!.]*$", re.I
+)
+_NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|n)(?:,? thanks?(?: you)?)?[\s!.]*$", re.I)
 FORGOTTEN = "Done: I've forgotten your saved preferences and won't keep any from now on."
 DECLINED = "No problem, I won't keep it."
 
@@ -134,8 +137,6 @@ def _answer(text: str) -> bool | None:
         return True
     if text == REMEMBER_NO:
         return False
-    if len(text.split()) > 4:
-        return None
     if _YES.match(text):
         return True
     return False if _NO.match(text) else None

@@ -72,6 +72,17 @@ def test_no_means_nothing_is_kept_and_no_second_offer(concierge: Concierge) -> N
     assert "Want me to remember" not in again.text and REMEMBER_YES not in _payloads(again)
 
 
+def test_a_request_starting_with_yes_is_no_answer_to_the_offer(concierge: Concierge) -> None:
+    conversation, _ = concierge.start("web", VISITOR)
+    offered = _say(concierge, conversation, "fleece jacket in size M")
+    assert "Want me to remember" in offered.text and len(offered.products) >= 2
+    reply = _say(concierge, conversation, "yes, tell me about the second one")
+    assert offered.products[1].title in reply.text
+    row = concierge.get(conversation)
+    assert row is not None and row.customer_id is not None
+    assert concierge.store.preferences_of(row.customer_id) == ({}, None)
+
+
 def test_an_offer_is_made_once_per_conversation(concierge: Concierge) -> None:
     conversation, _ = concierge.start("web", VISITOR)
     assert "Want me to remember" in _say(concierge, conversation, "fleece jacket in size M").text
