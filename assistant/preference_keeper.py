@@ -75,6 +75,13 @@ class PreferenceKeeper:
             SystemMessage(preferences.note(), additional_kwargs={NOTE_KEY: preferences.document()})
         ]
 
+    def favourites(self, conversation: ConversationRow) -> list[str]:
+        """The shopper's saved favourite categories (none without consent)."""
+        if conversation.customer_id is None:
+            return []
+        saved, consent = self._store.preferences_of(conversation.customer_id)
+        return Preferences.stored(saved).categories if consent else []
+
     def offer(self, conversation: ConversationRow, text: str, reply: Reply, limit: int) -> None:
         """After a turn: keep newly stated preferences (consent given), or ask once."""
         customer_id = conversation.customer_id

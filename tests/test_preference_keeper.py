@@ -61,6 +61,18 @@ def test_a_stated_size_is_kept_after_a_yes_and_used_next_time(concierge: Concier
     )
 
 
+def test_favourite_categories_lead_the_next_greeting(concierge: Concierge) -> None:
+    first, greeting = concierge.start("web", VISITOR)
+    assert greeting.quick_replies[0].title == "Find a gift"
+    offered = _say(concierge, first, "I love backpacks, what do you have?")
+    assert offered.text.endswith("Want me to remember your favourite Backpacks for next time?")
+    _say(concierge, first, tap=REMEMBER_YES)
+    later, welcome = concierge.start("web", VISITOR)
+    assert [q.title for q in welcome.quick_replies][:2] == ["Backpacks", "Find a gift"]
+    picked = _say(concierge, later, tap="Backpacks")
+    assert picked.products and all("pack" in p.title.lower() for p in picked.products)
+
+
 def test_no_means_nothing_is_kept_and_no_second_offer(concierge: Concierge) -> None:
     conversation, _ = concierge.start("web", VISITOR)
     assert "Want me to remember" in _say(concierge, conversation, "I'm a medium").text
