@@ -130,6 +130,23 @@ class StoreSettings(BaseModel):
     outbox_backoff_cap_s: float = Field(default=600.0, gt=0)
 
 
+class IdentitySettings(BaseModel):
+    """Linking a web chat to a phone the shop already talks to (see assistant/identity.py)."""
+
+    channels: tuple[Literal["whatsapp", "sms"], ...] = Field(
+        default=("whatsapp", "sms"),
+        description="channels that may carry a code, in order of preference",
+    )
+    code_ttl_s: int = Field(default=600, ge=60, le=3600, description="how long a code is valid")
+    max_attempts: int = Field(default=5, ge=1, le=10, description="wrong tries before a code dies")
+    codes_per_hour: int = Field(
+        default=5, ge=1, le=50, description="codes per phone number and per conversation"
+    )
+    history_messages: int = Field(
+        default=30, ge=0, le=200, description="agent memory brought over from the phone chat"
+    )
+
+
 class ServerSettings(BaseModel):
     """The HTTP service: where it listens, its public URL, and request limits."""
 
@@ -181,6 +198,7 @@ class Settings(BaseSettings):
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     openai_api_key: SecretStr | None = Field(

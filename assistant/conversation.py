@@ -25,6 +25,7 @@ from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
 from assistant.orders import OrderDesk, get_order_source
+from assistant.preference_keeper import PreferenceKeeper
 from assistant.retrieval.index import CatalogIndex
 from assistant.store import Store
 from assistant.store.configured import open_store
@@ -55,6 +56,7 @@ class Concierge:
         self._agent = agent
         self._prompts = prompts
         self._links = LinkSigner(secret_key(settings))
+        self._keeper = PreferenceKeeper(store, catalog.parser)
         products = catalog.products.products
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
@@ -94,8 +96,11 @@ class Concierge:
         """A new conversation and its greeting."""
         conversation_id = uuid.uuid4().hex
         variant = choose_variant(conversation_id, self.settings.prompts)
-        self.store.get_or_create_conversation(conversation_id, channel, sender, variant)
-        chips = [QuickReply(title=c, payload=c) for c in GREETING_CHIPS]
+        conversation = self.store.get_or_create_conversation(
+            conversation_id, channel, sender, variant
+        )
+        favourites = self._keeper.favourites(conversation)[:2]  # a returning shopper's, first
+        chips = [QuickReply(title=c, payload=c) for c in [*favourites, *GREETING_CHIPS]]
         return conversation_id, Reply(text=self.greeting(channel), quick_replies=chips)
 
     def get(self, conversation_id: str) -> ConversationRow | None:
@@ -157,6 +162,14 @@ class Concierge:
             yield Reply(text="")
             return
         text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
+        if (kept := self._keeper.intercept(conversation, text)) is not None:  # remember/forget
+            self.store.finish_turn(
+                conversation_id, message_id, history=[HumanMessage(text), AIMessage(kept.text)],
+                reply=kept, channel=channel,
+            )  # fmt: skip
+            yield kept
+            return
+        notes = self._keeper.notes(conversation)  # saved preferences, with consent
         gate = GroundedStream(self._names)  # streamed text goes out only once grounded
         try:
             outcome = None
@@ -166,6 +179,7 @@ class Concierge:
                 channel=channel,
                 variant=conversation.variant,
                 conversation_id=conversation_id,
+                notes=notes,
             ):
                 if isinstance(item, TurnOutcome):
                     outcome = item
@@ -173,7 +187,7 @@ class Concierge:
                     yield released
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
-            outcome = self._grounded(conversation, history, text, outcome)
+            outcome = self._grounded(conversation, history, text, outcome, notes)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
             trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
             reply = Reply(text=TROUBLE, quick_replies=[trouble])
@@ -208,6 +222,7 @@ class Concierge:
         history: list[BaseMessage],
         text: str,
         outcome: TurnOutcome,
+        notes: list[BaseMessage],
     ) -> TurnOutcome:
         facts = Facts.collect(r for _, r in outcome.results)
         verdict = ground(outcome.text, facts, self._names)
@@ -227,7 +242,7 @@ class Concierge:
             channel=conversation.channel,
             variant=conversation.variant,
             conversation_id=conversation.id,
-            notes=[note],
+            notes=[*notes, note],
         )
         if ground(again.text, Facts.collect(r for _, r in again.results), self._names).ok:
             return again
@@ -262,6 +277,8 @@ class Concierge:
             self._track(conversation, reply)
         if decision.handoff:
             self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
+        else:
+            self._keeper.offer(conversation, text, reply, style.max_quick_replies)
         self.store.finish_turn(
             conversation.id,
             message_id,

@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import redirects, storefront, webchat, webhooks
+from assistant.api import linking, redirects, storefront, webchat, webhooks
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
@@ -58,6 +58,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.state.settings = settings
     app.state.ready = False
     app.include_router(webchat.router)
+    app.include_router(linking.router)
     app.include_router(redirects.router)
     app.include_router(webhooks.router)
     app.include_router(storefront.router)

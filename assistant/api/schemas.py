@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.messages import MAX_MESSAGE_CHARS, Reply
+from assistant.store.models import MessageRow
+
+if TYPE_CHECKING:
+    from assistant.identity import CodeSent
 
 
 class NewConversation(BaseModel):
@@ -25,6 +30,13 @@ class MessageIn(BaseModel):
 
     text: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
     quick_reply: str | None = Field(default=None, max_length=200)
+    client_message_id: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[\w.:-]+$",
+        description="the widget's id for this message: a resend with the same id gets the "
+        "first answer instead of a second one",
+    )
     attachments: list[str] = Field(
         default_factory=list, max_length=0, description="not supported yet"
     )
@@ -81,11 +93,69 @@ class ConversationOut(BaseModel):
 
 
 class HistoryItem(BaseModel):
+    """One message; the assistant's carry the cards, quick replies and link they showed."""
+
     role: Literal["shopper", "assistant"]
     text: str
+    channel: str = "web"
+    products: list[CardOut] = Field(default_factory=list)
+    quick_replies: list[QuickReplyOut] = Field(default_factory=list)
+    checkout_url: str | None = None
+
+    @classmethod
+    def of(cls, row: MessageRow) -> HistoryItem:
+        if row.direction == "inbound":
+            return cls(role="shopper", text=row.text, channel=row.channel)
+        shown = ReplyOut.of(Reply.model_validate(row.payload or {"text": row.text}), waiting=False)
+        return cls(
+            role="assistant",
+            text=row.text,
+            channel=row.channel,
+            products=shown.products,
+            quick_replies=shown.quick_replies,
+            checkout_url=shown.checkout_url,
+        )
 
 
 class HistoryOut(BaseModel):
     conversation_id: str
     state: str
     messages: list[HistoryItem]
+
+
+class LinkIn(BaseModel):
+    """The phone number the shopper chats with us from (WhatsApp or SMS)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(
+        min_length=7, max_length=25, pattern=r"^\+?[0-9][0-9 ().-]{5,23}[0-9]$",
+        examples=["+1 650 555 1234"],
+    )  # fmt: skip
+
+
+class LinkSentOut(BaseModel):
+    """Where the code went (masked) and for how long it is valid."""
+
+    channel: str
+    sent_to: str
+    expires_in_s: int
+
+    @classmethod
+    def of(cls, sent: CodeSent) -> LinkSentOut:
+        left = (sent.expires_at - datetime.now(UTC)).total_seconds()
+        return cls(channel=sent.channel, sent_to=sent.sent_to, expires_in_s=max(0, round(left)))
+
+
+class VerifyIn(BaseModel):
+    """The 6-digit code the shopper received."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=6, max_length=9, pattern=r"^\s*\d{3}\s?\d{3}\s*$")
+
+
+class LinkedOut(BaseModel):
+    linked: bool
+    channel: str
+    imported_messages: int

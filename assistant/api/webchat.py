@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from assistant.api.schemas import (
     ReplyOut,
 )
 from assistant.conversation import WAITING, Concierge
+from assistant.identity import ANONYMOUS_VISITOR
 from assistant.messages import InboundMessage, Reply
 from assistant.store.models import ConversationRow
 
@@ -42,13 +44,35 @@ def _conversation(concierge: Concierge, conversation_id: str) -> ConversationRow
 def _inbound(conversation: ConversationRow, body: MessageIn) -> InboundMessage:
     if not body.text.strip() and not body.quick_reply:
         raise HTTPException(422, detail="a message needs text or a quick_reply")
+    resend_key = f"{conversation.id}:{body.client_message_id}" if body.client_message_id else None
     return InboundMessage(
         channel="web",
         sender=conversation.sender,
         text=body.text,
         quick_reply=body.quick_reply,
         conversation_id=conversation.id,
+        provider_message_id=resend_key,  # de-duplicated like a provider's message id
     )
+
+
+def _turn(concierge: Concierge, message: InboundMessage) -> Iterator[str | Reply]:
+    """The turn of a new message; for a resent one, the answer the first one got."""
+    received = concierge.receive(message)
+    if received is None:
+        yield _first_answer(concierge, message)
+    else:
+        yield from concierge.process(*received)
+
+
+def _first_answer(concierge: Concierge, message: InboundMessage) -> Reply:
+    conversation_id = message.conversation_id or ""
+    with concierge.store.conversation_lock(conversation_id):  # the first turn has finished
+        rows = concierge.store.messages(conversation_id, limit=200)
+    asked = [n for n, r in enumerate(rows) if r.provider_message_id == message.provider_message_id]
+    after = rows[asked[0] + 1 :] if asked else []
+    if after and after[0].direction == "outbound":
+        return Reply.model_validate(after[0].payload)
+    return Reply(text="")  # no answer was given (a person has the conversation)
 
 
 @router.post("/conversations", status_code=201)
@@ -56,7 +80,8 @@ def start_conversation(
     concierge: ConciergeDep, body: NewConversation | None = None
 ) -> ConversationOut:
     """Open a conversation; the greeting comes back with its quick replies."""
-    visitor = (body.visitor if body else None) or "anonymous"
+    # Without a visitor id each conversation is its own shopper until it links a phone.
+    visitor = (body.visitor if body else None) or f"{ANONYMOUS_VISITOR}{secrets.token_hex(8)}"
     conversation_id, greeting = concierge.start("web", visitor)
     return ConversationOut(
         conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
@@ -67,7 +92,10 @@ def start_conversation(
 def send_message(conversation_id: str, body: MessageIn, concierge: ConciergeDep) -> ReplyOut:
     """Send a message and get the whole reply."""
     conversation = _conversation(concierge, conversation_id)
-    reply = concierge.handle(_inbound(conversation, body))
+    reply = Reply(text="")
+    for item in _turn(concierge, _inbound(conversation, body)):
+        if isinstance(item, Reply):
+            reply = item
     return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id))
 
 
@@ -90,7 +118,7 @@ def stream_message(
 def _events(
     concierge: Concierge, conversation: ConversationRow, message: InboundMessage
 ) -> Iterator[str]:
-    for item in concierge.stream(message):
+    for item in _turn(concierge, message):
         if isinstance(item, Reply):
             waiting = _waiting(concierge, conversation.id)
             yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
@@ -109,8 +137,9 @@ def _sse(event: str, data: str) -> str:
 
 @router.get("/conversations/{conversation_id}/messages")
 def history(conversation_id: str, concierge: ConciergeDep) -> HistoryOut:
-    """Everything said so far, for a widget that reconnects."""
+    """Everything said so far, cards and links included, for a widget that reconnects; after
+    a phone chat was linked, its messages up to the link come first (with their channel)."""
     conversation = _conversation(concierge, conversation_id)
-    said = concierge.transcript(conversation.id)
-    items = [HistoryItem(role=role, text=text) for role, text in said]  # type: ignore[arg-type]
+    rows = concierge.store.linked_messages(conversation.id, limit=500)
+    items = [HistoryItem.of(row) for row in rows if row.text or row.payload.get("products")]
     return HistoryOut(conversation_id=conversation.id, state=conversation.state, messages=items)

@@ -27,7 +27,9 @@ _ABOUT = re.compile(rf"(?:around|about|roughly|approximately|~)\s*{_NUM}", re.I)
 _BARE_PRICE = re.compile(
     r"\$\s?(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s?(?:dollars|bucks|usd)\b", re.I
 )
-_SIZE = re.compile(r"\b(?:size|sz|in an?|in)\s+(x{0,3}[sl]|m|\d{1,2}(?:\.5)?t?|[a-z-]+)\b", re.I)
+_SIZE = re.compile(
+    r"\b(?:size|sz|in an?|in)\s+(?:size\s+)?(x{0,3}[sl]|m|\d{1,2}(?:\.5)?t?|[a-z-]+)\b", re.I
+)
 _SIZE_WORDS = {
     "small": "S", "medium": "M", "large": "L", "x-large": "XL", "xlarge": "XL",
     "extra-large": "XL", "xx-large": "XXL", "extra-small": "XS", "x-small": "XS",

@@ -273,3 +273,29 @@ class Consent(Base):
     kind: Mapped[str] = mapped_column(String(64))
     value: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkCode(Base):
+    """A one-time code that links a web conversation to a phone the shop already talks to.
+
+    Sent through the channel that proves the phone (`channel`, via `source_conversation_id`);
+    only an HMAC of the code is kept. `verified_at` set: the link was made."""
+
+    __tablename__ = "link_codes"
+    __table_args__ = (
+        Index(None, "target", "created_at"),
+        Index(None, "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    source_conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from assistant.store.link_codes import LinkCodeOps
 from assistant.store.links import LinkOps
 from assistant.store.locks import LockOps
 from assistant.store.outbox import OutboxOps
+from assistant.store.preferences import PreferenceOps
 from assistant.store.turns import TurnOps
 
 
-class Store(OutboxOps, TurnOps, LinkOps, LockOps):
+class Store(OutboxOps, TurnOps, LinkCodeOps, PreferenceOps, LinkOps, LockOps):
     """The assistant's database: `Store.open(url)`, then `create_schema()` once at start.
 
     Each method is its own short transaction, retried on transient failures; use

@@ -159,3 +159,34 @@ def test_cors_only_for_configured_sites(demo_index: CatalogIndex, tmp_path: Path
         )
     assert allowed.headers["access-control-allow-origin"] == "https://shop.example"
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_history_keeps_cards_quick_replies_and_channel(client: TestClient) -> None:
+    cid = client.post("/api/conversations").json()["conversation_id"]
+    reply = client.post(f"/api/conversations/{cid}/messages", json={"text": "merino socks"}).json()
+    history = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
+    shopper, answer = history
+    assert shopper == {
+        "role": "shopper", "text": "merino socks", "channel": "web",
+        "products": [], "quick_replies": [], "checkout_url": None,
+    }  # fmt: skip
+    assert answer["products"] == reply["products"] and answer["products"]
+    assert answer["quick_replies"] == reply["quick_replies"]
+
+
+def test_a_resent_message_gets_the_first_answer_not_a_second(client: TestClient) -> None:
+    cid = client.post("/api/conversations").json()["conversation_id"]
+    body = {"text": "merino socks", "client_message_id": "m-1f2e3d"}
+    first = client.post(f"/api/conversations/{cid}/messages", json=body).json()
+    again = client.post(f"/api/conversations/{cid}/messages", json=body).json()
+    assert again == first and first["products"]
+    streamed = client.post(f"/api/conversations/{cid}/messages/stream", json=body).text
+    assert "event: reply" in streamed and first["text"][:40] in streamed
+    roles = [m["role"] for m in client.get(f"/api/conversations/{cid}/messages").json()["messages"]]
+    assert roles == ["shopper", "assistant"]  # one message, one answer
+    other = client.post("/api/conversations").json()["conversation_id"]  # ids are per conversation
+    assert client.post(f"/api/conversations/{other}/messages", json=body).json()["products"]
+    bad = client.post(
+        f"/api/conversations/{cid}/messages", json={**body, "client_message_id": "a b"}
+    )
+    assert bad.status_code == 422

@@ -181,12 +181,15 @@ def test_reload_shows_the_same_conversation(page: Page) -> None:
     say(page, "lightweight 2-person tent")
     idle(page)
     answer = assistant_texts(page)[-1]
+    cards = page.locator(".card .title").all_inner_texts()
+    assert cards
     conversation = page.evaluate("Object.entries(localStorage)")
     page.reload()
     expect(page.get_by_role("dialog")).to_be_visible()  # it stays open across pages
     idle(page)
     expect(page.locator(".msg.shopper")).to_have_text(["lightweight 2-person tent"])
     assert assistant_texts(page) == [answer]  # the history, not a new greeting
+    expect(page.locator(".card .title")).to_have_text(cards)  # with its product cards
     assert page.evaluate("Object.entries(localStorage)") == conversation
 
 

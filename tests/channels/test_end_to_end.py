@@ -15,7 +15,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from assistant.api.app import create_app
-from assistant.channels.settings import MessengerSettings, SmsSettings, WhatsAppSettings
+from assistant.channels.settings import (
+    InstagramSettings,
+    MessengerSettings,
+    SmsSettings,
+    WhatsAppSettings,
+)
 from assistant.checkout import parse_cart_url
 from assistant.config import Settings
 from assistant.conversation import Concierge
@@ -31,7 +36,7 @@ from assistant.testing.fake_provider import (
 from tests.channels.conftest import META_TOKEN, TWILIO_SID, TWILIO_TOKEN
 
 PUBLIC = "http://assistant.test"
-WA_SECRET, FB_SECRET = "wa-app-secret", "fb-app-secret"
+WA_SECRET, FB_SECRET, IG_SECRET = "wa-app-secret", "fb-app-secret", "ig-app-secret"
 SMS_URL = f"{PUBLIC}/webhooks/sms"
 
 
@@ -54,6 +59,10 @@ def world(
         enabled=True, api_url=provider_url, access_token=SecretStr(META_TOKEN),
         app_secret=SecretStr(FB_SECRET), verify_token=SecretStr("verify-me"),
     )  # fmt: skip
+    settings.channels.instagram = InstagramSettings(
+        enabled=True, api_url=provider_url, access_token=SecretStr(META_TOKEN),
+        app_secret=SecretStr(IG_SECRET), verify_token=SecretStr("verify-me"),
+    )  # fmt: skip
     concierge = Concierge.from_settings(settings, demo_index)
     with TestClient(create_app(settings, concierge), follow_redirects=False) as client:
         yield client, concierge
@@ -74,10 +83,15 @@ def _messenger(text: str) -> SignedWebhook:
     return messenger_webhook(FB_SECRET, sender="6843220485734528", text=text)
 
 
+def _instagram(text: str) -> SignedWebhook:
+    return messenger_webhook(IG_SECRET, sender="17841400008460056", text=text, platform="instagram")
+
+
 CHANNELS: dict[str, tuple[str, Inbound, Callable[[dict[str, Any]], str]]] = {
     "sms": ("+14155550100", _sms, lambda body: str(body.get("Body", ""))),
     "whatsapp": ("16505551234", _whatsapp, json.dumps),
     "messenger": ("6843220485734528", _messenger, json.dumps),
+    "instagram": ("17841400008460056", _instagram, json.dumps),
 }
 
 
@@ -152,6 +166,14 @@ def _within_limits(channel: str, body: dict[str, Any]) -> None:
             assert len(interactive["body"]["text"]) <= 1024
             for button in interactive.get("action", {}).get("buttons", []):
                 assert len(button["reply"]["title"]) <= 20
+    elif channel == "instagram":
+        assert body["recipient"] == {"id": "17841400008460056"}
+        message = body["message"]
+        assert len(message.get("text", "").encode()) <= 1000  # Instagram counts UTF-8 bytes
+        assert len(message.get("quick_replies", [])) <= 13
+        assert all(len(q["title"]) <= 20 for q in message.get("quick_replies", []))
+        elements = message.get("attachment", {}).get("payload", {}).get("elements", [])
+        assert len(elements) <= 10
     else:
         message = body["message"]
         assert len(message.get("text", "")) <= 2000

@@ -59,6 +59,7 @@ def test_size_and_category_synonym(parser: QueryParser) -> None:
         ("fleece size M", "M"),
         ("base layer xl", "XL"),
         ("boots size 9.5", "9.5"),
+        ("rain jacket in size L", "L"),
     ],
 )
 def test_sizes(parser: QueryParser, query: str, size: str) -> None:

@@ -17,7 +17,7 @@ from assistant.store.schema import current_revision, schema_differences
 
 
 def test_migrated_schema_matches_the_models(store: Store) -> None:
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0003"
     assert schema_differences(store.engine) == []
     tables = set(inspect(store.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
@@ -27,7 +27,7 @@ def test_migrated_schema_matches_the_models(store: Store) -> None:
 def test_create_schema_is_idempotent(store: Store) -> None:
     store.create_schema()
     store.create_schema()
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0003"
     assert schema_differences(store.engine) == []
 
 

@@ -11,8 +11,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from pydantic import BaseModel, Field
+
+from assistant.preferences import NOTE_KEY
 
 KEY = "concierge_offline"
 
@@ -61,6 +69,7 @@ class Memory:
     step: Step | None = None
     results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     turn_count: int = 0
+    preferences: dict[str, Any] = field(default_factory=dict)  # saved, with the shopper's consent
 
     @classmethod
     def read(cls, messages: list[BaseMessage]) -> Memory:
@@ -83,6 +92,8 @@ class Memory:
                 memory.step = Step.model_validate(message.additional_kwargs[KEY]["step"])
             elif isinstance(message, ToolMessage):
                 memory.results.setdefault(message.name or "", []).append(_json(message))
+            elif isinstance(message, SystemMessage) and NOTE_KEY in message.additional_kwargs:
+                memory.preferences = dict(message.additional_kwargs[NOTE_KEY])
         return memory
 
     def result(self, tool: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn
@@ -10,31 +11,44 @@ from assistant.agent.offline.memory import Step
 
 
 def search(turn: Turn, query: str) -> Action:
-    if turn.memory.step is None:
-        return Call(
-            Step(flow="search", data={"query": query}), [("search_products", {"query": query})]
-        )
-    result = turn.memory.result("search_products")
+    """Search; a saved budget filters from the start, a saved size once the best match is a
+    sized product (a bottle search ignores it); saved filters that find nothing are dropped."""
+    step = turn.memory.step
+    if step is None:
+        saved = _remembered(turn, query)
+        budget = {k: v for k, v in saved.items() if k == "price_max"}
+        return _search_call(query, budget, size=saved.get("size"))
+    asked = step.data.get("query", query)
+    results = turn.memory.results.get("search_products", [{}])
+    result, remembered = results[-1], dict(step.data.get("remembered") or {})
     cards = result.get("products", [])
-    constraints = _constraints(result.get("understood", ""))
+    size = step.data.get("size")
+    if not cards and remembered and step.stage != 3:
+        return _search_call(asked, {}, stage=2, size=size)
+    if size and step.stage in (0, 2) and cards and cards[0].get("sizes_in_stock"):
+        return _search_call(asked, {**remembered, "size": size}, stage=3)
+    if step.stage == 3 and not cards and len(results) > 1:  # not in that size: as before
+        result, remembered = results[-2], {k: v for k, v in remembered.items() if k != "size"}
+        cards = result.get("products", [])
+    constraints = _constraints(result.get("understood", ""), remembered)
     carry = turn.carry.model_copy(deep=True)
     carry.intent, carry.awaiting, carry.search = (
         "search",
         "",
-        turn.memory.step.data.get("query", query),
+        step.data.get("query", query),
     )
     parsed = turn.kit.parser.parse(carry.search)
-    carry.size = parsed.filters.size or carry.size
-    if not cards and turn.memory.step.stage == 0 and parsed.text.strip() and constraints:
-        step = Step(flow="search", stage=1, data={"query": carry.search})
+    carry.size = parsed.filters.size or remembered.get("size") or carry.size
+    if not cards and step.stage != 1 and parsed.text.strip() and constraints:
+        again = Step(flow="search", stage=1, data={"query": carry.search})
         relaxed = {"query": parsed.text, "filters": {"in_stock": True}}
-        return Call(step, [("search_products", relaxed)])
+        return Call(again, [("search_products", relaxed)])
     if not cards:
         return turn.answer(
             turn.say("search_none", constraints=constraints), carry=carry, fallback=True
         )
     carry.shown, carry.focus = turn.remember_shown(cards), None
-    key = "search_relaxed" if turn.memory.step.stage == 1 else "search_intro"
+    key = "search_relaxed" if step.stage == 1 else "search_intro"
     text = (
         turn.say(key, constraints=constraints)
         + turn.listing(cards)
@@ -47,12 +61,47 @@ def search(turn: Turn, query: str) -> Action:
     )
 
 
-def _constraints(understood: str) -> str:
+def _search_call(
+    query: str, remembered: dict[str, str], *, stage: int = 0, size: str | None = None
+) -> Call:
+    """Search with saved filters (stage 2: without those that found nothing; 3: with the
+    saved size; `size`: the saved size still to try)."""
+    arguments: dict[str, object] = {"query": query}
+    if remembered:
+        arguments["filters"] = dict(remembered)
+    data = {"query": query, "remembered": remembered, "size": size}
+    step = Step(flow="search", stage=stage, data=data)
+    return Call(step, [("search_products", arguments)])
+
+
+def _remembered(turn: Turn, query: str) -> dict[str, str]:
+    """Saved size and budget as filters, unless this message says its own."""
+    saved = turn.memory.preferences
+    if not saved:
+        return {}
+    said = turn.kit.parser.parse(query).filters
+    filters = {}
+    if saved.get("size") and said.size is None:
+        filters["size"] = str(saved["size"])
+    if saved.get("budget") and said.price_max is None and said.price_min is None:
+        filters["price_max"] = str(saved["budget"])
+    return filters
+
+
+def _constraints(understood: str, remembered: dict[str, str] | None = None) -> str:
+    saved = remembered or {}
+    said = {f"size {saved['size']}" if "size" in saved else ""}
+    if "price_max" in saved:
+        said.add(f"up to ${Decimal(saved['price_max']):g}")
     kept = [
         p
         for p in understood.split(", ")
-        if p and p not in ("none", "in stock") and not p.startswith("category ")
+        if p and p not in ("none", "in stock") and not p.startswith("category ") and p not in said
     ]
+    if "size" in saved:
+        kept.append(f"your saved size {saved['size']}")
+    if "price_max" in saved:
+        kept.append(f"your saved budget of up to ${Decimal(saved['price_max']):g}")
     return f" ({', '.join(kept)})" if kept else ""
 
 

@@ -50,7 +50,10 @@
           <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20l18-8L3 4v6l12 2-12 2z"/></svg>
         </button>
       </form>
-      <footer><button class="human" type="button">Talk to a person</button></footer>
+      <footer>
+        <button class="human" type="button">Talk to a person</button>
+        <button class="human link-phone" type="button">Continue from WhatsApp</button>
+      </footer>
     </section>`;
   const $ = (selector) => root.querySelector(selector);
   const launcher = $(".launcher");
@@ -263,7 +266,12 @@
       const response = conversationId && (await history());
       if (response && response.status !== 404) {
         const data = await json(response);
-        for (const m of data.messages) bubble(m.role, m.text);
+        const last = data.messages.length - 1;
+        data.messages.forEach((m, i) => { // cards, links and the last reply's chips come back too
+          const el = bubble(m.role, m.text);
+          if (m.channel && m.channel !== "web") el.dataset.channel = m.channel;
+          if (m.role === "assistant") showReply({ ...m, quick_replies: i === last ? m.quick_replies : [] }, el);
+        });
         banner.hidden = !paused(data.state);
       } else {
         await start(); // none yet, or the server no longer knows it
@@ -305,8 +313,13 @@
     if (!text && !paused(data.state)) notice("Sorry, the reply got lost. Please ask again.");
   }
 
+  // One id per message: a resend after a dropped connection gets the first answer, not a second.
+  const newId = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID()
+    : Date.now().toString(36) + Math.random().toString(36).slice(2));
+
   async function send(body, label) {
     if (busy) return;
+    body = { ...body, client_message_id: newId() };
     setBusy(true);
     log.querySelectorAll(".chips").forEach((group) => group.remove());
     const mine = bubble("shopper", label);
@@ -365,6 +378,47 @@
     }
   });
   $(".human").addEventListener("click", () => sendText("I'd like to talk to a person"));
+
+  // "Continue from WhatsApp": a code goes to the shopper's phone chat; typed here, it links the
+  // two chats and the earlier messages appear above.
+  async function linkPhone() {
+    if (busy || log.querySelector(".link")) return;
+    await ready;
+    if (!conversationId) await start();
+    const form = h("form", "link");
+    const field = h("input", "", undefined, { type: "tel", autocomplete: "tel", maxlength: "25",
+      placeholder: "Your WhatsApp number", "aria-label": "Your WhatsApp number" });
+    const go = h("button", "", "Send code", { type: "submit" });
+    form.append(field, go);
+    let step = "link";
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const value = field.value.trim();
+      if (!value) return;
+      try {
+        const path = `/api/conversations/${conversationId}/` + (step === "link" ? "link" : "link/verify");
+        const data = await json(await api(path, step === "link" ? { phone: value } : { code: value }));
+        if (step === "link") {
+          step = "verify";
+          notice(`We sent a code to ${data.sent_to} on ${data.channel}. Type it here.`);
+          Object.assign(field, { value: "", type: "text", placeholder: "6-digit code", maxLength: 9 });
+          field.setAttribute("aria-label", "The code we sent");
+          field.setAttribute("inputmode", "numeric");
+          go.textContent = "Verify";
+        } else {
+          notice("");
+          log.textContent = "";
+          ready = load(); // the linked chat's messages, then this one's
+        }
+      } catch (err) {
+        notice(err.message);
+      }
+    });
+    log.append(form);
+    scrollDown();
+    field.focus();
+  }
+  $(".link-phone").addEventListener("click", linkPhone);
 
   if (remember(OPEN_KEY, undefined, "sessionStorage")) setOpen(true);
 

@@ -1,0 +1,89 @@
+"""Continue a phone chat on the web: ask for a one-time code, then type it in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from assistant.api.schemas import LinkedOut, LinkIn, LinkSentOut, VerifyIn
+from assistant.api.webchat import ConciergeDep, _conversation
+from assistant.api.webhooks import CourierDep
+from assistant.identity import (
+    CodeExpired,
+    IdentityLinker,
+    LinkRefused,
+    NoCodePending,
+    TooManyAttempts,
+    TooManyCodes,
+    UnknownPhone,
+    Unreachable,
+    WrongCode,
+)
+from assistant.links import secret_key
+
+router = APIRouter(prefix="/api", tags=["web chat"])
+
+REFUSALS: dict[type[LinkRefused], tuple[int, str]] = {
+    UnknownPhone: (404, "unknown_phone"),
+    Unreachable: (409, "unreachable"),
+    TooManyCodes: (429, "rate_limited"),
+    NoCodePending: (409, "no_code_pending"),
+    CodeExpired: (410, "code_expired"),
+    TooManyAttempts: (429, "too_many_attempts"),
+    WrongCode: (400, "wrong_code"),
+}
+ERRORS = {
+    status: {"description": code, "content": {"application/json": {}}}
+    for status, code in REFUSALS.values()
+}
+
+
+def get_linker(concierge: ConciergeDep, courier: CourierDep) -> IdentityLinker:
+    settings = concierge.settings
+    brand = concierge.prompts.brand.brand
+    return IdentityLinker(concierge.store, courier, settings.identity, secret_key(settings), brand)
+
+
+LinkerDep = Annotated[IdentityLinker, Depends(get_linker)]
+
+
+def _refused(exc: LinkRefused) -> JSONResponse:
+    status, code = REFUSALS.get(type(exc), (400, "refused"))
+    return JSONResponse({"error": code, "detail": str(exc)}, status)
+
+
+@router.post(
+    "/conversations/{conversation_id}/link",
+    status_code=202,
+    response_model=LinkSentOut,
+    responses=ERRORS,  # type: ignore[arg-type]
+)
+def request_code(
+    conversation_id: str, body: LinkIn, concierge: ConciergeDep, linker: LinkerDep
+) -> LinkSentOut | JSONResponse:
+    """Send a 6-digit code to the shopper's phone, through their chat with us on it."""
+    conversation = _conversation(concierge, conversation_id)
+    try:
+        sent = linker.request(conversation, body.phone)
+    except LinkRefused as exc:
+        return _refused(exc)
+    return LinkSentOut.of(sent)
+
+
+@router.post(
+    "/conversations/{conversation_id}/link/verify",
+    response_model=LinkedOut,
+    responses=ERRORS,  # type: ignore[arg-type]
+)
+def verify_code(
+    conversation_id: str, body: VerifyIn, concierge: ConciergeDep, linker: LinkerDep
+) -> LinkedOut | JSONResponse:
+    """Check the code; on success this chat continues the phone chat (history and memory)."""
+    conversation = _conversation(concierge, conversation_id)
+    try:
+        linked = linker.verify(conversation, body.code)
+    except LinkRefused as exc:
+        return _refused(exc)
+    return LinkedOut(linked=True, channel=linked.channel, imported_messages=linked.imported)
