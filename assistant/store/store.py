@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from assistant.store.agents import AgentOps
+from assistant.store.events import EventOps
 from assistant.store.links import LinkOps
 from assistant.store.locks import LockOps
 from assistant.store.outbox import OutboxOps
 from assistant.store.turns import TurnOps
 
 
-class Store(OutboxOps, TurnOps, LinkOps, LockOps):
+class Store(OutboxOps, TurnOps, LinkOps, EventOps, AgentOps, LockOps):
     """The assistant's database: `Store.open(url)`, then `create_schema()` once at start.
 
     Each method is its own short transaction, retried on transient failures; use

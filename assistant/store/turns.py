@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from assistant.messages import Reply
 from assistant.store.errors import RecordNotFound
+from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
 from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
 
@@ -47,8 +48,10 @@ class TurnOps(HistoryOps):
         fallbacks: int | None = None,
         state: State | None = None,
         error: str | None = None,
+        events: Sequence[NewEvent] = (),
     ) -> None:
-        """Store the turn's history, its reply and the conversation's new counters, at once."""
+        """Store the turn's history, its reply, the conversation's new counters and the turn's
+        analytics `events` (tagged with the conversation's variant), at once."""
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -85,6 +88,7 @@ class TurnOps(HistoryOps):
                 .where(MessageRow.id == message_id)
                 .values(status=status, error=error, processed_at=now)
             )
+            add_events(session, conversation_id, conversation.variant, events)
             session.flush()
 
         self._run(finish)

@@ -72,12 +72,13 @@ def test_sqlite_locked_beyond_the_busy_timeout_raises_store_unavailable(tmp_path
     started = time.monotonic()
     try:
         with pytest.raises(StoreUnavailable, match="locked"):
-            store.record_event("search")
+            store.record_event(None, "search")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert time.monotonic() - started < 5
-    assert store.record_event("search").id == 1  # usable again once the lock is gone
+    store.record_event(None, "search")  # usable again once the lock is gone
+    assert [event.id for event in store.events()] == [1]
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
     store.close()
@@ -88,7 +89,7 @@ def test_missing_schema_is_a_store_error_not_an_outage(tmp_path: Path) -> None:
 
     store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(StoreError, match="no such table") as raised:
-        store.record_event("search")
+        store.record_event(None, "search")
     assert not isinstance(raised.value, StoreUnavailable)
     store.close()
 
