@@ -15,6 +15,7 @@ from rich.table import Table
 
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
+from assistant.desk import cli as desk_cli
 from assistant.errors import AssistantError, IndexMissingError
 from assistant.retrieval.index import CatalogIndex, ingest
 from assistant.retrieval.loaders.report import CatalogLoad
@@ -24,6 +25,8 @@ from assistant.terminal import TerminalChat, chat_json, prompt_lines
 CHANNELS = ("cli", "web", "whatsapp", "messenger", "instagram", "sms")
 
 app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_args_is_help=True)
+app.add_typer(desk_cli.agents_app, name="agents")
+app.add_typer(desk_cli.customers_app, name="customers")
 console = Console()
 err = Console(stderr=True)
 

@@ -273,3 +273,7 @@ class Consent(Base):
     kind: Mapped[str] = mapped_column(String(64))
     value: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The desk's tables live in their own module; importing it here puts them in `Base.metadata`.
+from assistant.store import desk_models  # noqa: E402, F401
