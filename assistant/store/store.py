@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from assistant.store.agents import AgentOps
 from assistant.store.events import EventOps
-from assistant.store.agents import AgentOps
 from assistant.store.links import LinkOps
 from assistant.store.locks import LockOps
 from assistant.store.outbox import OutboxOps
