@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import console_api, redirects, storefront, webchat, webhooks
+from assistant.api import console_api, console_page, redirects, storefront, webchat, webhooks
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings
 from assistant.conversation import Concierge
@@ -64,6 +64,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.include_router(webhooks.router)
     app.include_router(storefront.router)
     app.include_router(console_api.router)
+    app.include_router(console_page.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))
