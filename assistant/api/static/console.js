@@ -155,7 +155,7 @@
       const data = await api("/login", { username, password });
       el.password.value = "";
       showDesk(data.agent);
-      el.queueList.querySelector("button")?.focus() || $("queue-title").focus();
+      $("queue-title").focus(); // the next Tab reaches the first ticket
     } catch (err) {
       el.loginError.textContent = err.status === 401 ? "Wrong username or password."
         : err.status === 429 ? "Too many attempts. Wait a minute, then try again."
@@ -172,6 +172,12 @@
     closeConversation();
     history.replaceState(null, "", location.pathname);
     showLogin();
+  });
+
+  // The skip link moves focus, not the location: the hash names the open conversation.
+  el.skip.addEventListener("click", (e) => {
+    e.preventDefault();
+    (el.conv.hidden ? $("conversation") : el.title).focus();
   });
 
   // ---- the queue ----
