@@ -133,6 +133,17 @@ class DeskSettings(BaseModel):
     )
 
 
+class AnalyticsSettings(BaseModel):
+    """How the analytics report counts (see assistant/analytics)."""
+
+    resolved_after_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=7 * 24 * 60,
+        description="a bot-answered conversation idle this long, never handed off, is resolved",
+    )
+
+
 class StoreSettings(BaseModel):
     """The database (see assistant/store)."""
 
@@ -199,6 +210,7 @@ class Settings(BaseSettings):
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)

@@ -16,6 +16,7 @@ from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.router import GREETING_CHIPS
 from assistant.agent.runner import ShopAgent, TurnOutcome
+from assistant.analytics import kinds
 from assistant.brand import PromptSet, available_variants, load_prompts
 from assistant.brand.variants import choose_variant
 from assistant.channels.fallback import resolve_numbered_reply
@@ -146,10 +147,12 @@ class Concierge:
     ) -> Iterator[str | Reply]:
         conversation, history = self.store.begin_turn(conversation_id, message_id)
         channel = conversation.channel
+        arrived = kinds.message_in(message_id, message.received_at)
         if conversation.state in WAITING:
             self.store.finish_turn(
-                conversation_id, message_id, history=[], reply=None, channel=channel
-            )
+                conversation_id, message_id, history=[], reply=None, channel=channel,
+                events=[arrived],
+            )  # fmt: skip
             yield Reply(text="")
             return
         text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
@@ -176,10 +179,11 @@ class Concierge:
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
                 channel=channel, error=str(exc)[:500],
+                events=[arrived, kinds.bot_answer(message.received_at, error=True)],
             )  # fmt: skip
             yield reply
             return
-        reply = self._finish(conversation, message_id, text, outcome)
+        reply = self._finish(conversation, message_id, message, text, outcome)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -232,7 +236,12 @@ class Concierge:
         return again
 
     def _finish(
-        self, conversation: ConversationRow, message_id: int, text: str, outcome: TurnOutcome
+        self,
+        conversation: ConversationRow,
+        message_id: int,
+        message: InboundMessage,
+        text: str,
+        outcome: TurnOutcome,
     ) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
@@ -254,10 +263,15 @@ class Concierge:
             quick_replies=reply_content.quick_replies(outcome, style.max_quick_replies),
             checkout_url=reply_content.checkout_url(outcome),
         )
+        events = [kinds.message_in(message_id, message.received_at)]
+        events += kinds.tools_called(name for name, _ in outcome.results)
+        events += kinds.products_shown([card.product_id for card in reply.products])
         if reply.checkout_url:
-            self._track(conversation, reply)
+            events.append(kinds.link_created(self._track(conversation, reply)))
         if decision.handoff:
             self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
+            events.append(kinds.handoff(decision.reason or "handoff", decision.confidence))
+        events.append(kinds.bot_answer(message.received_at))
         self.store.finish_turn(
             conversation.id,
             message_id,
@@ -266,11 +280,13 @@ class Concierge:
             channel=conversation.channel,
             fallbacks=fallbacks,
             state="pending_human" if decision.handoff else None,
+            events=events,
         )
         return reply
 
-    def _track(self, conversation: ConversationRow, reply: Reply) -> None:
-        """Swap the cart URL for a tracked `/c/{token}` link that records the click."""
+    def _track(self, conversation: ConversationRow, reply: Reply) -> str:
+        """Swap the cart URL for a tracked `/c/{token}` link that records the click; return
+        the link's id."""
         cart = reply.checkout_url or ""
         link_id = self.store.create_link(
             cart,
@@ -281,6 +297,7 @@ class Concierge:
         tracked = f"{self.settings.server.public_url.rstrip('/')}/c/{self._links.sign(link_id)}"
         reply.checkout_url = tracked
         reply.text = reply.text.replace(cart, tracked)
+        return link_id
 
     def resolve_link(self, token: str, user_agent: str | None) -> str | None:
         """The cart URL behind a tracked link (recording the click), None for a bad token."""
