@@ -22,6 +22,7 @@ from assistant.brand.variants import choose_variant
 from assistant.channels.fallback import resolve_numbered_reply
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
+from assistant.desk import aftercare, intake
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
@@ -148,6 +149,18 @@ class Concierge:
         conversation, history = self.store.begin_turn(conversation_id, message_id)
         channel = conversation.channel
         arrived = kinds.message_in(message_id, message.received_at)
+        if conversation.state == "closed":  # a CSAT rating, or the conversation reopens
+            after = aftercare.shopper_wrote(
+                self.store, conversation_id, message.quick_reply or message.text
+            )
+            if after.reply is not None:
+                self.store.finish_turn(
+                    conversation_id, message_id, history=[], reply=after.reply, channel=channel,
+                    events=[arrived],
+                )  # fmt: skip
+                yield after.reply
+                return
+            conversation.state = after.state
         if conversation.state in WAITING:
             self.store.finish_turn(
                 conversation_id, message_id, history=[], reply=None, channel=channel,
@@ -281,6 +294,9 @@ class Concierge:
             fallbacks=fallbacks,
             state="pending_human" if decision.handoff else None,
             events=events,
+            ticket=intake.new_ticket(self.store, self.settings, conversation, reply)
+            if reply.handoff
+            else None,
         )
         return reply
 

@@ -17,11 +17,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import console_api, console_page, redirects, storefront, webchat, webhooks
+from assistant.api import (
+    admin_api,
+    console_api,
+    console_page,
+    helpdesk_webhook,
+    redirects,
+    storefront,
+    webchat,
+    webhooks,
+)
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.delivery import Courier
+from assistant.desk.helpdesk import HelpdeskNotifier
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.log import request_id
 
@@ -45,6 +55,8 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:
             delivery = asyncio.create_task(app.state.courier.run(client, stop))
+            notifier = HelpdeskNotifier(ready.store, settings.desk)
+            helpdesk = asyncio.create_task(notifier.run(client, stop))
             recovery = asyncio.create_task(
                 asyncio.to_thread(webhooks.recover, ready, app.state.courier, started)
             )
@@ -55,6 +67,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
                 stop.set()
                 await recovery
                 await delivery
+                await helpdesk
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
@@ -64,6 +77,8 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.include_router(webhooks.router)
     app.include_router(storefront.router)
     app.include_router(console_api.router)
+    app.include_router(admin_api.router)
+    app.include_router(helpdesk_webhook.router)
     app.include_router(console_page.router)
     _health(app)
     _errors(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from assistant.config import get_settings
 from assistant.desk.credentials import WeakPasswordError, hash_password, new_api_key
-from assistant.store import Store, StoreConflict
+from assistant.store import RecordNotFound, Store, StoreConflict
 from assistant.store.configured import open_store
 
 agents_app = typer.Typer(help="Agents of the human desk: add, list, issue API keys.")
@@ -83,3 +84,32 @@ def list_agents() -> None:
             "yes" if agent.active else "no",
         )  # fmt: skip
     out.print(table)
+
+
+@customers_app.command("export")
+def export_customer(customer_id: Annotated[str, typer.Argument(help="The customer's id.")]) -> None:
+    """Print everything stored about a customer as JSON."""
+    try:
+        exported = _store().export_customer(customer_id)
+    except RecordNotFound as exc:
+        err.print(f"[bold red]error:[/] no customer {customer_id!r}")
+        raise typer.Exit(2) from exc
+    print(json.dumps(exported, indent=2, default=str))
+
+
+@customers_app.command("delete")
+def delete_customer(
+    customer_id: Annotated[str, typer.Argument(help="The customer's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Delete a customer: profile, identities, conversations, messages, links (analytics stay,
+    anonymised; an opt-out stays as a suppression entry)."""
+    if not yes:
+        err.print("[bold red]error:[/] deleting cannot be undone: pass --yes")
+        raise typer.Exit(2)
+    try:
+        deleted = _store().delete_customer(customer_id)
+    except RecordNotFound as exc:
+        err.print(f"[bold red]error:[/] no customer {customer_id!r}")
+        raise typer.Exit(2) from exc
+    out.print(", ".join(f"{count} {name}" for name, count in deleted.items()))

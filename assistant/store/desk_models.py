@@ -42,6 +42,7 @@ class HandoffTicket(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(16))  # closed or handed_back
     csat_requested_at: Mapped[datetime | None]
     csat_rating: Mapped[int | None]
     csat_comment: Mapped[str | None] = mapped_column(Text)

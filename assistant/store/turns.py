@@ -14,6 +14,7 @@ from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
 from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
+from assistant.store.tickets import NewTicket, add_ticket
 
 
 class TurnOps(HistoryOps):
@@ -49,9 +50,11 @@ class TurnOps(HistoryOps):
         state: State | None = None,
         error: str | None = None,
         events: Sequence[NewEvent] = (),
+        ticket: NewTicket | None = None,
     ) -> None:
         """Store the turn's history, its reply, the conversation's new counters and the turn's
-        analytics `events` (tagged with the conversation's variant), at once."""
+        analytics `events` (tagged with the conversation's variant), at once; a turn that hands
+        off opens its `ticket` in the same transaction as the state change."""
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -89,6 +92,8 @@ class TurnOps(HistoryOps):
                 .values(status=status, error=error, processed_at=now)
             )
             add_events(session, conversation_id, conversation.variant, events)
+            if ticket is not None:
+                add_ticket(session, conversation, ticket)
             session.flush()
 
         self._run(finish)

@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("claimed_at", TS),
         sa.Column("closed_at", TS),
+        sa.Column("resolution", sa.String(16)),
         sa.Column("csat_requested_at", TS),
         sa.Column("csat_rating", sa.Integer()),
         sa.Column("csat_comment", sa.Text()),
