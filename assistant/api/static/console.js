@@ -27,7 +27,8 @@
     desk: $("desk-view"), queueList: $("queue-list"), queueEmpty: $("queue-empty"),
     queueCount: $("queue-count"), none: $("conv-none"), conv: $("conv"),
     title: $("conv-title"), meta: $("conv-meta"), notice: $("conv-notice"),
-    claim: $("claim"), handback: $("handback"), close: $("close"),
+    claim: $("claim"), handback: $("handback"), close: $("close"), reopen: $("reopen"),
+    template: $("template"),
     transcript: $("transcript"), replyForm: $("reply-form"), reply: $("reply"), send: $("send"),
     windowNote: $("window-note"), hint: $("reply-hint"), replyError: $("reply-error"),
     facts: $("ticket-facts"), summary: $("ticket-summary"), products: $("ticket-products"),
@@ -310,25 +311,41 @@
     renderMessages(data.messages || [], fresh);
   }
 
+  // What the desk allows (assistant/desk/lifecycle.py): claim, reply, hand back and close a
+  // waiting or claimed conversation; once an agent has it, only they (or an admin) act on it.
   function renderActions(c) {
-    const open = c.state === "pending_human" || c.state === "human";
-    el.claim.disabled = !(c.state === "pending_human" || (c.state === "human" && !c.assigned_agent));
-    el.claim.hidden = c.state === "human" && mine(c);
-    el.handback.disabled = !open || (c.state === "human" && !mine(c));
-    el.close.disabled = c.state === "closed";
+    const active = c.state === "pending_human" || c.state === "human";
+    const takenByOther = c.state === "human" && Boolean(c.assigned_agent) && !mine(c);
+    const mayAct = active && (!takenByOther || Boolean(me && me.is_admin));
+    el.claim.textContent = takenByOther ? "Take over" : "Claim";
+    el.claim.hidden = (c.state === "human" && mine(c)) || c.state === "closed";
+    el.claim.disabled = !(c.state === "pending_human" || (takenByOther && mayAct));
+    el.handback.disabled = !mayAct;
+    el.close.hidden = c.state === "closed";
+    el.close.disabled = !mayAct;
+    el.reopen.hidden = c.state !== "closed";
+
     const window_ = c.window || { open: true, note: null };
-    el.windowNote.textContent = window_.note || (window_.open ? "" : "The channel does not allow a reply right now.");
+    const blocked = window_.open === false;
+    const templateOnly = blocked && /only the template/i.test(window_.note || "");
+    el.windowNote.textContent = window_.note ? `${sentence(window_.note)}.`
+      : blocked ? "The channel does not allow a message right now." : "";
     el.windowNote.hidden = !el.windowNote.textContent;
-    el.windowNote.classList.toggle("blocked", window_.open === false);
-    const canReply = c.state === "human" && mine(c) && window_.open !== false;
+    el.windowNote.classList.toggle("blocked", blocked);
+    el.template.hidden = !(templateOnly && mayAct);
+
+    const canReply = mayAct && !blocked;
     el.reply.disabled = !canReply;
     el.send.disabled = !canReply;
-    el.hint.textContent = canReply ? `Goes to the shopper on ${channelName(c.channel)}.`
-      : window_.open === false && c.state === "human" && mine(c) ? "Replying is blocked: see the note above."
-      : c.state === "pending_human" ? "Claim the conversation to reply."
-      : c.state === "human" ? `${c.assigned_agent || "Another agent"} is handling this conversation.`
+    const where = channelName(c.channel);
+    el.hint.textContent = canReply && c.state === "pending_human"
+      ? `Sending claims the conversation for you; the reply goes to the shopper on ${where}.`
+      : canReply ? `Goes to the shopper on ${where}.`
+      : mayAct && templateOnly ? "Until the shopper writes again, only the approved template can be sent."
+      : mayAct ? "This channel does not allow a reply right now: see the note above."
+      : takenByOther ? `${c.assigned_agent} is handling this conversation.`
       : c.state === "bot" ? "The bot is answering this shopper."
-      : "This conversation is closed.";
+      : "This conversation is closed. Reopen it to write to the shopper.";
   }
 
   function fact(list, term, value) {
@@ -390,8 +407,9 @@
 
   function author(message) {
     if (message.role === "shopper") return "Shopper";
-    if (message.role === "agent") return message.author || "Agent";
-    return "Bot";
+    if (message.role !== "agent") return "Bot";
+    if (me && message.author === me.username) return me.display_name || me.username;
+    return message.author || "Agent";
   }
 
   function bubble(message) {
@@ -445,8 +463,10 @@
       refreshQueue();
     } catch (err) {
       if (err.status === 401) return;
-      const why = err.status === 409 ? `Not possible now: ${err.message}`
-        : err.status === 403 ? `Not your team's conversation: ${err.message}` : err.message;
+      const why = err.status === 409 ? `Not possible now: ${err.message}.`
+        : err.status === 403 ? `Not allowed: ${err.message}.`
+        : err.status === 422 && action === "reply" ? `Not sent: ${err.message}.`
+        : `${sentence(err.message)}.`;
       if (action === "reply") el.replyError.textContent = why;
       else notice(why);
       refreshConversation();
@@ -468,6 +488,15 @@
     notice("Conversation closed. The shopper is asked to rate the help they got.");
     el.title.focus();
   })));
+
+  el.reopen.addEventListener("click", () => quietly(act("reopen", {}, () => {
+    notice("Reopened: the conversation is yours again.");
+    if (!el.reply.disabled) el.reply.focus(); else el.title.focus();
+  })));
+  el.template.addEventListener("click", () => quietly(act("reply", {
+    text: "(Sent the approved template, so the shopper can reopen the conversation.)",
+    send_template: true,
+  }, () => notice("Template sent. You can reply freely once the shopper answers."))));
 
   el.replyForm.addEventListener("submit", async (e) => {
     e.preventDefault();
