@@ -136,9 +136,9 @@ class DeskSettings(BaseModel):
 class AnalyticsSettings(BaseModel):
     """How the analytics report counts (see assistant/analytics)."""
 
-    resolved_after_minutes: int = Field(
+    resolved_after_minutes: float = Field(
         default=30,
-        ge=1,
+        gt=0,
         le=7 * 24 * 60,
         description="a bot-answered conversation idle this long, never handed off, is resolved",
     )

@@ -97,7 +97,7 @@ class Report(BaseModel):
     since: datetime
     until: datetime
     days: int
-    resolved_after_minutes: int
+    resolved_after_minutes: float
     overall: Segment
     by_channel: dict[str, Segment]
     by_variant: dict[str, Segment]
@@ -118,7 +118,7 @@ def build_report(
     store: Store,
     *,
     days: int = 30,
-    resolved_after_minutes: int = 30,
+    resolved_after_minutes: float = 30,
     baseline: str | None = None,
     now: datetime | None = None,
 ) -> Report:

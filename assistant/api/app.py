@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import (
     admin_api,
+    analytics_api,
     console_api,
     console_page,
     helpdesk_webhook,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.include_router(admin_api.router)
     app.include_router(helpdesk_webhook.router)
     app.include_router(console_page.router)
+    app.include_router(analytics_api.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))
