@@ -53,6 +53,11 @@
 
   const channelName = (channel) => CHANNELS[channel] || String(channel || "Unknown");
   const sentence = (text) => { const s = String(text || ""); return s.charAt(0).toUpperCase() + s.slice(1); };
+  const said = (text, capital = true) => { // a message from the server as a sentence
+    const s = String(text || "").trim();
+    const t = capital ? sentence(s) : s;
+    return /[.!?]$/.test(t) ? t : `${t}.`;
+  };
   const mine = (conversation) => Boolean(me) && conversation.assigned_agent === me.username;
 
   function waited(seconds) {
@@ -328,7 +333,7 @@
     const window_ = c.window || { open: true, note: null };
     const blocked = window_.open === false;
     const templateOnly = blocked && /only the template/i.test(window_.note || "");
-    el.windowNote.textContent = window_.note ? `${sentence(window_.note)}.`
+    el.windowNote.textContent = window_.note ? said(window_.note)
       : blocked ? "The channel does not allow a message right now." : "";
     el.windowNote.hidden = !el.windowNote.textContent;
     el.windowNote.classList.toggle("blocked", blocked);
@@ -463,10 +468,10 @@
       refreshQueue();
     } catch (err) {
       if (err.status === 401) return;
-      const why = err.status === 409 ? `Not possible now: ${err.message}.`
-        : err.status === 403 ? `Not allowed: ${err.message}.`
-        : err.status === 422 && action === "reply" ? `Not sent: ${err.message}.`
-        : `${sentence(err.message)}.`;
+      const why = err.status === 409 ? `Not possible now: ${said(err.message, false)}`
+        : err.status === 403 ? `Not allowed: ${said(err.message, false)}`
+        : err.status === 422 && action === "reply" ? `Not sent: ${said(err.message, false)}`
+        : said(err.message);
       if (action === "reply") el.replyError.textContent = why;
       else notice(why);
       refreshConversation();
