@@ -41,6 +41,9 @@ def shopper_wrote(store: Store, conversation_id: str, text: str) -> Aftercare:
         awaiting = ticket is not None and ticket.csat_requested_at and ticket.csat_rating is None
         rating = csat.parse_rating(text) if awaiting else None
         conversation.state = next_state("closed", "shopper", owner=conversation.assigned_agent)
+        if conversation.state == "human" and ticket is not None:  # back in its agent's queue
+            ticket.status, ticket.closed_at, ticket.resolution = "claimed", None, None
+            ticket.updated_at = utcnow()
         if rating is None or ticket is None:
             return Aftercare(conversation.state)
         ticket.csat_rating, ticket.csat_comment = rating.score, rating.comment

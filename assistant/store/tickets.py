@@ -120,7 +120,7 @@ class TicketOps(StoreCore):
             .order_by(*order, HandoffTicket.created_at, HandoffTicket.id)
             .limit(limit)
         )
-        return self._run(lambda s: [(t, c) for t, c in s.execute(query).tuples()], write=False)
+        return self._run(lambda s: [(t, c) for t, c in s.execute(query).all()], write=False)
 
     def changes_since(self, cursor: tuple[int, datetime | None] | None) -> Changes:
         """Conversations with messages after the cursor and tickets updated since it; the

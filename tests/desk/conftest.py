@@ -34,14 +34,12 @@ from assistant.testing.fake_provider import (
     twilio_sms_form,
     whatsapp_text_webhook,
 )
-from tests.channels.conftest import (  # noqa: F401  (fixtures)
-    META_TOKEN,
-    TWILIO_SID,
-    TWILIO_TOKEN,
-    provider,
-    provider_server,
-    provider_url,
-)
+from tests.channels import conftest as channel_fixtures
+from tests.channels.conftest import META_TOKEN, TWILIO_SID, TWILIO_TOKEN
+
+provider_server = channel_fixtures.provider_server  # the fake provider on loopback
+provider = channel_fixtures.provider
+provider_url = channel_fixtures.provider_url
 
 PUBLIC = "http://assistant.test"
 WA_SECRET, FB_SECRET, IG_SECRET = "wa-app-secret", "fb-app-secret", "ig-app-secret"
@@ -120,8 +118,8 @@ def add_agents(store: Store) -> dict[str, str]:
 def shop(
     demo_index: CatalogIndex,
     tmp_path: Path,
-    provider: FakeProvider,  # noqa: F811
-    provider_url: str,  # noqa: F811
+    provider: FakeProvider,
+    provider_url: str,
 ) -> Iterator[Shop]:
     settings = desk_settings(tmp_path, provider_url)
     concierge = Concierge.from_settings(settings, demo_index)
@@ -154,12 +152,12 @@ def text_of(body: dict[str, Any]) -> str:
     return str(body["Body"]) if "Body" in body else json.dumps(body)
 
 
-def sent_to(provider: FakeProvider, sender: str) -> list[dict[str, Any]]:  # noqa: F811
+def sent_to(provider: FakeProvider, sender: str) -> list[dict[str, Any]]:
     return [b for b in provider.sent() if recipient_of(b) == sender]
 
 
 def wait_for_sends(
-    provider: FakeProvider,  # noqa: F811
+    provider: FakeProvider,
     sender: str,
     count: int,
     timeout: float = 30,
