@@ -45,7 +45,7 @@ def route(reason: str, summary: str, settings: DeskSettings) -> str:
         if keyword.lower() in text:
             return team
     for prefix, team in REASON_TEAMS:
-        if reason.lower().startswith(prefix):
+        if prefix in reason.lower():
             return team
     for pattern, team in TOPIC_TEAMS:
         if pattern.search(summary):
