@@ -238,6 +238,12 @@ def test_agent_claims_replies_and_hands_back(page: Page, desk: Desk, shopper: Sh
     expect(page.locator("#conv-meta")).to_contain_text("With the bot")
     expect(page.locator("#conv-notice")).to_contain_text("Handed back")
     expect(reply_box(page)).to_be_disabled()
+    for name in ("Claim", "Hand back to bot", "Close"):
+        expect(button(page, name)).to_be_hidden()
+    newest = page.locator(".msg").last
+    expect(newest).to_be_in_viewport(
+        ratio=0.9
+    )  # the notice took room; the newest message stays in view
     expect(ticket(page, shopper.id)).to_have_count(0)  # it left the queue
     shot(page, "6-handed-back")
 
@@ -259,14 +265,19 @@ def test_agent_closes_and_the_shopper_is_asked_to_rate(
     expect(page.locator("#conv-meta")).to_contain_text("Closed")
     expect(page.locator("#reply-hint")).to_contain_text("This conversation is closed.")
     expect(reply_box(page)).to_be_disabled()
-    expect(button(page, "Hand back to bot")).to_be_disabled()
     expect(button(page, "Reopen")).to_be_visible()
-    for name in ("Claim", "Close"):
+    for name in ("Claim", "Hand back to bot", "Close"):
         expect(button(page, name)).to_be_hidden()
     expect(page.locator("#conv-title")).to_be_focused()
     shot(page, "7-closed")
 
     assert shopper.heard()[before:] == [csat.QUESTION]  # on the shopper's channel
+
+    assert shopper.say("5 - quick and kind")["text"] == csat.THANKS
+    expect(page.locator(".msg.shopper .text").last).to_have_text("5 - quick and kind")
+    expect(page.locator("#ticket-facts dt").last).to_have_text("Shopper's rating")
+    expect(page.locator("#ticket-facts dd").last).to_have_text("5 / 5")
+    shot(page, "8-rated")
 
 
 def test_a_reply_the_channel_forbids_says_why(page: Page, desk: Desk) -> None:
@@ -288,7 +299,7 @@ def test_a_reply_the_channel_forbids_says_why(page: Page, desk: Desk) -> None:
     expect(reply_box(page)).to_be_disabled()
     expect(page.locator(".msg.agent")).to_have_count(0)
     assert "Are you still there?" not in shopper.heard()
-    shot(page, "8-window-closed")
+    shot(page, "9-window-closed")
 
 
 def test_shopper_text_is_shown_as_text_never_as_markup(page: Page, desk: Desk) -> None:

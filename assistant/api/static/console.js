@@ -204,9 +204,11 @@
     const top = h("span", "top");
     top.append(h("span", `channel ch-${ticket.channel}`, channelName(ticket.channel)));
     if (ticket.team) top.append(h("span", "team", ticket.team));
+    const waiting = !ticket.assigned_agent; // a claimed ticket's wait ended when it was claimed
     const wait = h("span", "wait");
     wait.dataset.seconds = String(ticket.waiting_seconds || 0);
-    wait.append(h("span", "sr", "waiting "), h("span", "value"));
+    if (waiting) wait.dataset.ticking = "1";
+    wait.append(h("span", "sr", waiting ? "waiting " : "waited "), h("span", "value"));
     top.append(wait);
     const state = ticket.assigned_agent
       ? (me && ticket.assigned_agent === me.username ? "Claimed by you" : `Claimed by ${ticket.assigned_agent}`)
@@ -229,7 +231,7 @@
   function tickWaits() { // waiting times count up between refreshes
     const elapsed = (Date.now() - queueAt) / 1000;
     for (const wait of el.queueList.querySelectorAll(".wait")) {
-      const seconds = Number(wait.dataset.seconds) + elapsed;
+      const seconds = Number(wait.dataset.seconds) + (wait.dataset.ticking ? elapsed : 0);
       wait.querySelector(".value").textContent = waited(seconds);
       wait.classList.toggle("long", seconds >= 300);
     }
@@ -322,11 +324,13 @@
     const active = c.state === "pending_human" || c.state === "human";
     const takenByOther = c.state === "human" && Boolean(c.assigned_agent) && !mine(c);
     const mayAct = active && (!takenByOther || Boolean(me && me.is_admin));
+    const settled = c.state === "bot" || c.state === "closed"; // nothing to claim or hand back
     el.claim.textContent = takenByOther ? "Take over" : "Claim";
-    el.claim.hidden = (c.state === "human" && mine(c)) || c.state === "closed";
+    el.claim.hidden = settled || (c.state === "human" && mine(c));
     el.claim.disabled = !(c.state === "pending_human" || (takenByOther && mayAct));
+    el.handback.hidden = settled;
     el.handback.disabled = !mayAct;
-    el.close.hidden = c.state === "closed";
+    el.close.hidden = settled;
     el.close.disabled = !mayAct;
     el.reopen.hidden = c.state !== "closed";
 
@@ -371,6 +375,7 @@
     if (typeof ticket.waiting_seconds === "number" && ticket.state === "pending_human") {
       fact(facts, "Waiting", waited(ticket.waiting_seconds));
     }
+    if (typeof ticket.csat_rating === "number") fact(facts, "Shopper's rating", `${ticket.csat_rating} / 5`);
     el.facts.replaceChildren(facts);
     el.summary.textContent = ticket.summary || "No summary.";
     const products = ticket.products || [];
@@ -435,9 +440,8 @@
     const ids = messages.map((m) => String(m.id));
     const appendOnly = shown && shown.every((id, i) => ids[i] === id);
     if (appendOnly) { // only the new ones: the live region announces just those
-      const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
       for (const message of messages.slice(shown.length)) log.append(bubble(message));
-      if (stick || messages.length > shown.length) log.scrollTop = log.scrollHeight;
+      if (messages.length > shown.length) toBottom(log);
       return;
     }
     // A new live region, filled before it joins the page, so opening a chat reads nothing out.
@@ -445,7 +449,20 @@
     log.append(...messages.map(bubble));
     if (!messages.length) log.append(h("p", "muted", "No messages yet."));
     el.transcript.replaceChildren(log);
-    log.scrollTop = log.scrollHeight;
+    pinToBottom(log);
+  }
+
+  function toBottom(node) { node.scrollTop = node.scrollHeight; }
+
+  // The newest message stays in view while the log is read at its end, even when a notice or
+  // the window note above or below it takes room; scrolling up to read older ones unpins it.
+  function pinToBottom(node) {
+    let pinned = true;
+    toBottom(node);
+    node.addEventListener("scroll", () => {
+      pinned = node.scrollHeight - node.scrollTop - node.clientHeight < 40;
+    });
+    new ResizeObserver(() => { if (pinned) toBottom(node); }).observe(node);
   }
 
   function notice(text) {
