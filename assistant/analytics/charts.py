@@ -14,7 +14,7 @@ from assistant.analytics.report import RATING_SCALE, Report, Segment
 RATES = (
     ("resolution_rate", "resolved by bot"),
     ("handoff_rate", "handed off"),
-    ("click_through", "checkout click-through"),
+    ("click_through", "checkout click-through (of those given a link)"),
 )
 
 
@@ -74,7 +74,7 @@ def _rates(segments: dict[str, Segment], title: str) -> Figure:
         axes.bar_label(bars, fmt="%.0f%%", fontsize=7)
     axes.set_xticks([i + width for i in range(len(names))], names)
     axes.set_ylim(0, 110)
-    axes.set_ylabel("% of conversations (click-through: of those given a link)")
+    axes.set_ylabel("% of conversations")
     axes.set_title(title)
     axes.legend(frameon=False, fontsize=8)
     return figure

@@ -13,6 +13,7 @@ is reproducible.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,8 +30,16 @@ from assistant.testing.provider_webhooks import (
 
 Script = Literal["buyer", "browser", "searcher", "handoff", "rated"]
 CHANNELS = ("web", "web", "whatsapp", "messenger", "sms")
-SCRIPTS: tuple[Script, ...] = ("buyer", "buyer", "buyer", "buyer", "browser", "browser")
-SCRIPTS += ("searcher", "searcher", "handoff", "rated")
+SCRIPTS: tuple[Script, ...] = ("buyer", "browser", "searcher", "handoff", "rated")
+# How often each script happens per channel (web shoppers buy more, SMS asks for people more).
+WEIGHTS = {
+    "web": (5, 2, 2, 1, 1),
+    "whatsapp": (4, 3, 2, 1, 2),
+    "messenger": (3, 3, 3, 1, 1),
+    "sms": (2, 3, 1, 2, 2),
+}
+CLICKS = ((0, 3), (1, 5), (2, 1))  # (clicks on a checkout link, weight)
+RATINGS = ((1, 1), (2, 1), (3, 2), (4, 4), (5, 5))  # (CSAT rating, weight)
 QUESTIONS = ("what's your return policy?", "how long does shipping take?", "do you ship abroad?")
 SEARCHES = ("merino socks under $30", "lightweight 2-person tent", "waterproof hiking boots")
 WAIT_S = 30.0
@@ -57,6 +66,12 @@ class Simulated:
     links: list[str] = field(default_factory=list)
     clicks: int = 0
     rating: int | None = None
+    dice: random.Random = field(default_factory=random.Random, repr=False)
+
+
+def _pick(dice: random.Random, weighted: tuple[tuple[int, int], ...]) -> int:
+    values, weights = zip(*weighted, strict=True)
+    return dice.choices(values, weights)[0]
 
 
 @dataclass(frozen=True)
@@ -100,10 +115,11 @@ class Traffic:
     def conversation(self, number: int) -> Simulated:
         """One conversation; its channel and script follow from its number."""
         channel = CHANNELS[number % len(CHANNELS)]
-        script = SCRIPTS[(number // len(CHANNELS)) % len(SCRIPTS)]  # every script per channel
+        dice = random.Random(number)  # reproducible: the same number plays the same way
+        script = dice.choices(SCRIPTS, WEIGHTS[channel])[0]
         if script == "rated" and self._agent is None:
             script = "handoff"
-        done = Simulated(number, channel, script)
+        done = Simulated(number, channel, script, dice=dice)
         done.conversation_id = self._open(done)
         if script == "buyer":
             self._buy(done)
@@ -129,7 +145,7 @@ class Traffic:
         if not reply.checkout_url:
             return  # a shopper who gives up; counted as such by whoever reads the store
         done.links.append(reply.checkout_url)
-        clicks = (0, 1, 1, 2)[(done.number * 7 + 3) % 4]  # some never click, some twice
+        clicks = _pick(done.dice, CLICKS)
         for _ in range(clicks):
             self._click(reply.checkout_url, done.channel)
             done.clicks += 1
@@ -147,7 +163,7 @@ class Traffic:
             response = self._client.post(f"{base}/{action}", json={})
             if response.status_code != 200:
                 raise TrafficError(f"{action} answered {response.status_code}: {response.text}")
-        done.rating = 1 + (done.number * 3) % 5
+        done.rating = _pick(done.dice, RATINGS)
         self._say(done, str(done.rating))
 
     def _login(self) -> None:

@@ -1,81 +1,23 @@
 """Fixtures of the analytics tests: the store fixture of the store tests (SQLite and
-PostgreSQL), and one seeded run shared by every test that reads it (the seeded tests here and
-the analytics browser test): simulated conversations driven through the service on loopback."""
+PostgreSQL), and the session's seeded run (see `tests.analytics.seeded`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
-from pydantic import SecretStr
 
-from assistant.api.app import create_app
-from assistant.channels.settings import MessengerSettings, SmsSettings, WhatsAppSettings
-from assistant.config import Settings
-from assistant.conversation import Concierge
-from assistant.desk.credentials import hash_password
 from assistant.retrieval.index import CatalogIndex
-from assistant.store import Store
-from assistant.testing.fake_provider import FakeProvider, serve
-from assistant.testing.loopback import serve_app
-from assistant.testing.traffic import ChannelKeys, Simulated, Traffic
+from tests.analytics.seeded import SeededRun, close_seeded, seeded_once
 from tests.store.conftest import postgres_url, store
 
 __all__ = ["postgres_url", "seeded_run", "store"]
-
-CONVERSATIONS = 200
-AGENT, PASSWORD = "ana", "correct horse battery staple"
-META_TOKEN, TWILIO_SID, TWILIO_TOKEN = "EAAG-seed", "AC" + "5" * 32, "twilio-seed-token"
-WA_SECRET, FB_SECRET = "wa-seed-secret", "fb-seed-secret"
-
-
-@dataclass
-class SeededRun:
-    """The service after the simulated conversations, and what the simulator did."""
-
-    url: str
-    settings: Settings
-    store: Store
-    simulated: list[Simulated]
-
-
-def _channels(settings: Settings, provider_url: str) -> None:
-    settings.channels.sms = SmsSettings(
-        enabled=True, api_url=provider_url, account_sid=TWILIO_SID,
-        auth_token=SecretStr(TWILIO_TOKEN), from_number="+15017122661",
-    )  # fmt: skip
-    settings.channels.whatsapp = WhatsAppSettings(
-        enabled=True, api_url=provider_url, phone_number_id="1029384756",
-        access_token=SecretStr(META_TOKEN), app_secret=SecretStr(WA_SECRET),
-        verify_token=SecretStr("verify-me"),
-    )  # fmt: skip
-    settings.channels.messenger = MessengerSettings(
-        enabled=True, api_url=provider_url, access_token=SecretStr(META_TOKEN),
-        app_secret=SecretStr(FB_SECRET), verify_token=SecretStr("verify-me"),
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def seeded_run(
     demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SeededRun]:
-    """200 conversations over web, WhatsApp, Messenger and SMS, prompts split 50/50."""
-    fake = FakeProvider(meta_token=META_TOKEN, twilio_sid=TWILIO_SID, twilio_token=TWILIO_TOKEN)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"), _env_file=None)  # type: ignore[call-arg]
-    settings.prompts.variants = {"default": 0.5, "playful": 0.5}
-    settings.analytics.resolved_after_minutes = 0.05  # 3 s: the page shows settled conversations
-    with serve(fake) as provider_url:
-        _channels(settings, provider_url)
-        concierge = Concierge.from_settings(settings, demo_index)
-        concierge.store.create_agent(
-            AGENT, team="support", is_admin=True, password_hash=hash_password(PASSWORD)
-        )
-        with serve_app(create_app(settings, concierge), name="seeded app") as url:
-            settings.server.public_url = url  # tracked links and Twilio signatures use it
-            keys = ChannelKeys(WA_SECRET, FB_SECRET, TWILIO_TOKEN, f"{url}/webhooks/sms")
-            with httpx.Client(base_url=url, timeout=30) as client:
-                traffic = Traffic(client, concierge.store, keys, agent=(AGENT, PASSWORD))
-                simulated = traffic.run(CONVERSATIONS)
-            yield SeededRun(url, settings, concierge.store, simulated)
+    """200 simulated conversations through the service (shared with the browser test)."""
+    yield seeded_once(demo_index, tmp_path_factory)
+    close_seeded()

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from assistant.analytics.report import Report, build_report
 from assistant.store.models import utcnow
-from tests.analytics.conftest import AGENT, CONVERSATIONS, PASSWORD, SeededRun
+from tests.analytics.seeded import AGENT, CONVERSATIONS, PASSWORD, SeededRun
 
 LATER = timedelta(hours=2)  # every conversation has settled by then
 
@@ -199,18 +199,22 @@ def test_the_json_endpoint_needs_an_agent_and_serves_the_same_figures(
 
 
 def test_assistant_report_prints_json_tables_and_charts(
-    seeded_run: SeededRun, tmp_path: Path
+    seeded_run: SeededRun, report: Report, tmp_path: Path
 ) -> None:
     env = {
         **os.environ,
         "ASSISTANT_DATA_DIR": str(seeded_run.settings.data_dir),
         "ASSISTANT_PROMPTS__VARIANTS": '{"default": 0.5, "playful": 0.5}',
+        "ASSISTANT_ANALYTICS__RESOLVED_AFTER_MINUTES": "0.05",
         "COLUMNS": "200",
     }
     command = [sys.executable, "-m", "assistant.cli", "report", "--days", "3"]
     done = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True, check=True)
-    data = json.loads(done.stdout)
-    assert data["overall"]["conversations"] == CONVERSATIONS
+    overall = json.loads(done.stdout)["overall"]
+    assert overall["conversations"] == CONVERSATIONS
+    for figure in ("links_created", "links_clicked", "clicks", "handed_off", "handoff_reasons"):
+        assert overall[figure] == getattr(report.overall, figure)
+    assert overall["csat"]["count"] == report.overall.csat.count
     senders = ["+1415555", "1650555", "visitor-", "68432204"]
     assert not [s for s in senders if s in done.stdout]  # no shopper's number in the export
     charts = tmp_path / "charts"

@@ -60,7 +60,11 @@
     sv("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "empty" }, svg, message);
   }
   const pct = (v) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
-  const secs = (v) => (v === null || v === undefined ? "–" : `${v.toFixed(1)} s`);
+  const secs = (v) => {
+    if (v === null || v === undefined) return "–";
+    return v < 1 ? `${Math.round(v * 1000)} ms` : `${v.toFixed(1)} s`;
+  };
+  const minutes = (v) => (v >= 1 ? `${+v.toFixed(1)} minutes` : `${Math.round(v * 60)} seconds`);
   const pts = (v) => `${v >= 0 ? "+" : "−"}${Math.abs(v * 100).toFixed(1)} pts`;
   const niceMax = (v) => {
     if (v <= 5) return 5;
@@ -255,7 +259,7 @@
     const since = report.since.slice(0, 10);
     const until = report.until.slice(0, 16).replace("T", " ");
     $("period").textContent = `${report.days} days: ${since} to ${until} UTC. A conversation is `
-      + `resolved by the bot once idle ${report.resolved_after_minutes} minutes (or closed) `
+      + `resolved by the bot once idle ${minutes(report.resolved_after_minutes)} (or closed) `
       + "with a bot answer and no handoff.";
     kpis(report);
     dailyChart(report);
