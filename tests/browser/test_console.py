@@ -317,6 +317,40 @@ def test_shopper_text_is_shown_as_text_never_as_markup(page: Page, desk: Desk) -
     assert page.title() != "pwned"
 
 
+def test_reload_and_small_screens_keep_the_conversation(
+    page: Page, desk: Desk, shopper: Shopper
+) -> None:
+    log_in(page, desk)
+    open_conversation(page, shopper)
+    page.reload()  # the address names the open conversation
+    expect(page.locator("#conv-title")).to_have_text("Web chat shopper")
+    expect(page.locator(".msg.shopper").last).to_have_text(re.compile(ASK_FOR_A_PERSON))
+    for width, height in ((900, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        shot(page, f"10-width-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+        reply_box(page).scroll_into_view_if_needed()
+        expect(reply_box(page)).to_be_in_viewport()
+
+
+def test_another_teams_ticket_is_listed_but_not_opened(
+    page: Page, desk: Desk, shopper: Shopper
+) -> None:
+    desk.concierge.store.create_agent(
+        "olu", team="orders", display_name="Olu", password_hash=hash_password(PASSWORD)
+    )
+    page.goto(f"{desk.url}/console")
+    page.get_by_label("Username").fill("olu")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    item = ticket(page, shopper.id)
+    expect(item).to_have_class(re.compile(r"\bother\b"))
+    expect(item.locator(".team")).to_have_text("support")
+    item.click()
+    expect(page.get_by_role("heading", name="Another team's conversation")).to_be_visible()
+    expect(page.locator("#conv")).to_be_hidden()
+
+
 def test_keyboard_only(page: Page, desk: Desk, shopper: Shopper) -> None:
     page.goto(f"{desk.url}/console")
     expect(page.get_by_label("Username")).to_be_focused()
