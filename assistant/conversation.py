@@ -4,6 +4,7 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ TROUBLE = (
     "Would you like me to connect you with a teammate?"
 )
 WAITING = ("pending_human", "human")
+IN_ORDER_WAIT_S = 5.0
 
 
 class Concierge:
@@ -139,9 +141,18 @@ class Concierge:
     def process(
         self, conversation: ConversationRow, message_id: int, message: InboundMessage
     ) -> Iterator[str | Reply]:
-        """Run the turn of a stored message (one turn at a time per conversation)."""
-        with self.store.conversation_lock(conversation.id):
-            yield from self._turn(conversation.id, message_id, message)
+        """Run the turn of a stored message (one turn at a time per conversation, in the order
+        the messages arrived: a turn lets an earlier message's turn go first, waiting up to
+        `IN_ORDER_WAIT_S` for it, so a lost worker cannot hold the conversation up)."""
+        deadline = time.monotonic() + IN_ORDER_WAIT_S
+        while True:
+            with self.store.conversation_lock(conversation.id):
+                if time.monotonic() >= deadline or not self.store.earlier_unfinished(
+                    conversation.id, message_id
+                ):
+                    yield from self._turn(conversation.id, message_id, message)
+                    return
+            time.sleep(0.02)  # outside the lock: the earlier turn takes it
 
     def _turn(
         self, conversation_id: str, message_id: int, message: InboundMessage

@@ -58,6 +58,9 @@ def list_agents(admin: AdminDep, request: Request) -> AgentsOut:
 def create_agent(body: AgentIn, admin: AdminDep, request: Request) -> AgentCreated:
     """Add an agent with a password and/or an API key; 409 if the username is taken."""
     store = request_store(request)
+    teams = request.app.state.settings.desk.teams
+    if body.team not in teams:
+        raise HTTPException(422, detail=f"unknown team {body.team!r}: one of {', '.join(teams)}")
     try:
         hashed = hash_password(body.password) if body.password else None
         agent = store.create_agent(

@@ -34,7 +34,7 @@ def _password(from_stdin: bool) -> str | None:
 @agents_app.command("add")
 def add_agent(
     username: Annotated[str, typer.Argument(help="Login name, unique.")],
-    team: Annotated[str, typer.Option(help="sales, support, orders, or a team of your own.")],
+    team: Annotated[str, typer.Option(help="One of the desk's teams (ASSISTANT_DESK__TEAMS).")],
     admin: Annotated[
         bool, typer.Option("--admin", help="May act on every team's tickets.")
     ] = False,
@@ -44,6 +44,10 @@ def add_agent(
     ] = False,
 ) -> None:
     """Create an agent (with a password from stdin, else prompted; or none: API key only)."""
+    teams = get_settings().desk.teams
+    if team not in teams:
+        err.print(f"[bold red]error:[/] unknown team {team!r}: one of {', '.join(teams)}")
+        raise typer.Exit(2)
     password = _password(password_stdin)
     if password is None and sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)

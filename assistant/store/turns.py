@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
@@ -97,3 +98,22 @@ class TurnOps(HistoryOps):
             session.flush()
 
         self._run(finish)
+
+    def earlier_unfinished(
+        self, conversation_id: str, message_id: int, *, within: timedelta = timedelta(minutes=1)
+    ) -> bool:
+        """Whether an inbound message stored before `message_id` in the conversation, in the
+        last `within`, still waits for its turn (which should go first). Older ones are a
+        stopped worker's, which the restart replays."""
+        query = (
+            select(MessageRow.id)
+            .where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.direction == "inbound",
+                MessageRow.id < message_id,
+                MessageRow.status == "received",
+                MessageRow.created_at >= utcnow() - within,
+            )
+            .limit(1)
+        )
+        return self._run(lambda s: s.scalars(query).first() is not None, write=False)

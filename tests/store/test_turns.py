@@ -56,3 +56,15 @@ def test_finish_with_an_error_marks_the_message_failed(store: Store) -> None:
     )
     [row] = store.messages(conversation_id)
     assert (row.status, row.error) == ("failed", "model down")
+
+
+def test_an_earlier_message_waiting_for_its_turn_is_seen(store: Store) -> None:
+    conversation_id, first = _stored(store)
+    second, _ = store.record_inbound(
+        conversation_id, InboundMessage(channel="web", sender="shopper", text="and socks?")
+    )
+    assert store.earlier_unfinished(conversation_id, second.id)
+    assert not store.earlier_unfinished(conversation_id, first)
+    store.begin_turn(conversation_id, first)
+    store.finish_turn(conversation_id, first, history=[], reply=None, channel="web")
+    assert not store.earlier_unfinished(conversation_id, second.id)
