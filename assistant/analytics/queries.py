@@ -1,8 +1,11 @@
 """The analytics queries (SQLAlchemy Core, the same on SQLite and PostgreSQL).
 
-The window holds the conversations whose first shopper message arrived in it; for each, one
-row of facts aggregated from its events (conditional counts, first and last times). Survey
-ratings and handoff reasons come from two narrow queries over the same window.
+Only the window's events are read (`kind IN (...) AND created_at` in range, which the
+`(kind, created_at)` index serves). The window holds the conversations with a shopper message
+in it; for each, one row of facts aggregated from its events in the window (conditional
+counts, first and last times). A WhatsApp or SMS thread that goes on for weeks is one
+conversation row: it counts in every window it is active in, with that window's events.
+Survey ratings and handoff reasons come from two narrow queries over the same window.
 """
 
 from __future__ import annotations
@@ -68,10 +71,28 @@ def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+COUNTED = (
+    kinds.MESSAGE_IN,
+    kinds.MESSAGE_OUT,
+    kinds.HANDOFF,
+    kinds.CLOSED,
+    kinds.LINK_CREATED,
+    kinds.LINK_CLICKED,
+    kinds.TOOL_CALLED,
+    kinds.PRODUCTS_SHOWN,
+)
+
+
+def _in_window(kinds_read: tuple[str, ...], since: datetime, until: datetime) -> Any:
+    created = _events.c.created_at
+    return and_(_events.c.kind.in_(kinds_read), created >= since, created < until)
+
+
 def conversation_facts(
     session: Session, since: datetime, until: datetime
 ) -> list[ConversationFacts]:
-    """One row per conversation whose first shopper message arrived in [since, until)."""
+    """One row per conversation with a shopper message in [since, until), from its events
+    in that window."""
     created = _events.c.created_at
     first_in = func.min(case((_is(kinds.MESSAGE_IN), created)))
     clicked_token = case((_is(kinds.LINK_CLICKED), _events.c.data["token"].as_string()))
@@ -95,13 +116,14 @@ def conversation_facts(
             func.max(created).label("last_event"),
         )
         .join(_conversations, _conversations.c.id == _events.c.conversation_id)
+        .where(_in_window(COUNTED, since, until))
         .group_by(
             _events.c.conversation_id,
             _conversations.c.channel,
             _conversations.c.variant,
             _conversations.c.state,
         )
-        .having(and_(first_in >= since, first_in < until))
+        .having(first_in.is_not(None))
         .order_by(first_in)
     )
     return [_facts(row._mapping) for row in session.execute(query)]
@@ -128,23 +150,23 @@ def _facts(row: Any) -> ConversationFacts:
     )
 
 
-def ratings(session: Session, since: datetime) -> list[Rating]:
-    """Every satisfaction rating given since `since`, oldest first."""
+def ratings(session: Session, since: datetime, until: datetime) -> list[Rating]:
+    """Every satisfaction rating given in [since, until), oldest first."""
     rating = _events.c.data["rating"].as_integer()
     query = (
         select(_events.c.conversation_id, rating)
-        .where(_is(kinds.CSAT), _events.c.created_at >= since, rating.is_not(None))
+        .where(_in_window((kinds.CSAT,), since, until), rating.is_not(None))
         .order_by(_events.c.id)
     )
     return [Rating(cid, int(value)) for cid, value in session.execute(query) if cid is not None]
 
 
-def handoff_reasons(session: Session, since: datetime) -> list[Reason]:
-    """The reason of every handoff since `since`, oldest first."""
+def handoff_reasons(session: Session, since: datetime, until: datetime) -> list[Reason]:
+    """The reason of every handoff in [since, until), oldest first."""
     reason = _events.c.data["reason"].as_string()
     query = (
         select(_events.c.conversation_id, reason)
-        .where(_is(kinds.HANDOFF), _events.c.created_at >= since)
+        .where(_in_window((kinds.HANDOFF,), since, until))
         .order_by(_events.c.id)
     )
     return [Reason(cid, value or "unspecified") for cid, value in session.execute(query) if cid]

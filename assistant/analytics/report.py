@@ -2,8 +2,9 @@
 
 What counts (every figure overall, per channel and per prompt variant):
 
-- A conversation belongs to the day (UTC) its first shopper message arrived; the window is the
-  last `days` days, today included.
+- The window is the last `days` days (UTC), today included, and only its events count. A
+  conversation counts if a shopper wrote in the window, once, on the day (UTC) of its first
+  message in the window (a long WhatsApp or SMS thread counts in each window it is active in).
 - Handed off: it has at least one `handoff` event (the bot's decision or the desk's).
 - Resolved by the bot: at least one bot answer (not the apology of a failed turn), never handed
   off, and settled: closed, or no shopper message for `analytics.resolved_after_minutes`.
@@ -127,8 +128,8 @@ def build_report(
     since = window_start(days, until)
     with store.session(write=False) as session:
         facts = queries.conversation_facts(session, since, until)
-        ratings = queries.ratings(session, since)
-        reasons = queries.handoff_reasons(session, since)
+        ratings = queries.ratings(session, since, until)
+        reasons = queries.handoff_reasons(session, since, until)
     tally = _Tally(facts, ratings, reasons, until, timedelta(minutes=resolved_after_minutes))
     by_variant = tally.split(lambda f: f.variant)
     chosen = baseline if baseline in by_variant else next(iter(sorted(by_variant)), None)

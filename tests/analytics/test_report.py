@@ -136,6 +136,26 @@ def test_the_idle_threshold_settles_conversations(seeded: Store) -> None:
     assert patient.overall.resolved_by_bot == 1  # only the closed c6
 
 
+def test_a_long_thread_counts_in_each_window_with_that_windows_events(store: Store) -> None:
+    thread = _conversation(store, "wa:thread", "whatsapp", "default")
+    _say(store, thread, NOW - timedelta(days=40), 2)
+    store.record_event(
+        thread, kinds.LINK_CREATED, data={"token": "old"}, at=NOW - timedelta(days=40)
+    )
+    store.record_event(thread, kinds.HANDOFF, data={"reason": "old"}, at=NOW - timedelta(days=40))
+    _say(store, thread, NOW - timedelta(hours=3), 5)
+    store.record_event(thread, kinds.CSAT, data={"rating": 4}, at=NOW + timedelta(hours=1))
+    report = build_report(store, days=7, now=NOW)
+    assert report.overall.conversations == 1
+    assert report.overall.first_response_median_s == 5.0  # this window's first message
+    assert report.overall.links_created == 0 and report.overall.handed_off == 0
+    assert report.overall.resolved_by_bot == 1
+    assert report.overall.csat.count == 0  # given after the window's end
+    older = build_report(store, days=7, now=NOW - timedelta(days=39))
+    assert older.overall.handed_off == 1 and older.overall.links_created == 1
+    assert older.overall.handoff_reasons == {"old": 1}
+
+
 def test_an_empty_store_reports_zeros(store: Store) -> None:
     report = build_report(store, days=7, now=NOW)
     assert report.overall.conversations == 0
