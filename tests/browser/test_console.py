@@ -97,9 +97,13 @@ def page(browser: Browser, desk: Desk) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(  # anything the page's own Content-Security-Policy had to block
+        "console",
+        lambda message: errors.append(message.text) if "Content Security" in message.text else None,
+    )
     yield page
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
 class Shopper:
@@ -396,3 +400,27 @@ def test_an_ended_session_returns_to_the_sign_in_form(page: Page, desk: Desk) ->
     expect(page.get_by_role("alert")).to_have_text("Your session has ended. Please sign in again.")
     expect(page.get_by_role("navigation", name="Queue")).to_be_hidden()
     expect(page.get_by_label("Password")).to_be_focused()
+
+
+def test_the_queue_updates_live_and_catches_up_after_a_dropped_stream(
+    page: Page, desk: Desk
+) -> None:
+    dropped = {"on": True}
+
+    def events(route: Route) -> None:
+        route.abort() if dropped["on"] else route.continue_()
+
+    page.route("**/console/api/events", events)
+    log_in(page, desk)
+    expect(page.locator("#live")).to_have_text("Reconnecting")
+    missed = Shopper(desk.url)
+    missed.say(ASK_FOR_A_PERSON)  # while the page hears nothing
+    expect(ticket(page, missed.id)).to_have_count(0)
+
+    dropped["on"] = False
+    expect(page.locator("#live")).to_have_text("Live")
+    expect(ticket(page, missed.id)).to_be_visible()  # read again on reconnecting
+
+    later = Shopper(desk.url)
+    later.say(ASK_FOR_A_PERSON)
+    expect(ticket(page, later.id)).to_be_visible()  # pushed, no reload

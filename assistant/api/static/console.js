@@ -554,11 +554,13 @@
     setLive("connecting");
     const source = new EventSource(`${API}/events`, { withCredentials: true });
     events = source;
-    let missed = attempt > 0; // after a drop, reload what may have changed meanwhile
+    // A stream reports changes from when it starts: on every (re)connection, read the queue
+    // and the open conversation again, so nothing from before it, or from a drop, is missed.
     source.onopen = () => {
       attempt = 0;
       setLive("live");
-      if (missed) { missed = false; refreshQueue(); refreshConversation(); }
+      refreshQueue();
+      refreshConversation();
     };
     source.addEventListener("queue", (e) => {
       refreshQueue();
@@ -570,7 +572,6 @@
     source.onerror = async () => {
       if (events !== source) return;
       setLive("down");
-      missed = true;
       if (source.readyState !== EventSource.CLOSED) return; // the browser retries by itself
       stopEvents(); // the server refused the stream: signed out, or down
       try { await api("/me"); } catch (err) { if (err.status === 401) return; } // signed out
