@@ -424,3 +424,12 @@ def test_the_queue_updates_live_and_catches_up_after_a_dropped_stream(
     later = Shopper(desk.url)
     later.say(ASK_FOR_A_PERSON)
     expect(ticket(page, later.id)).to_be_visible()  # pushed, no reload
+
+    ticket(page, missed.id).click()  # a draft stays with its conversation
+    reply_box(page).fill("Half a thought")
+    ticket(page, later.id).click()
+    expect(page.locator("#conv-meta")).to_contain_text(later.id)
+    expect(reply_box(page)).to_have_value("")
+    page.go_back()  # the address names the conversation, so Back returns to the first
+    expect(page.locator("#conv-meta")).to_contain_text(missed.id)
+    expect(reply_box(page)).to_have_value("Half a thought")

@@ -14,7 +14,8 @@
     bot: "With the bot", pending_human: "Waiting for an agent", human: "With an agent",
     closed: "Closed",
   };
-  const money = new Intl.NumberFormat(undefined, { style: "currency", currency: "USD" });
+  const CURRENCY = document.currentScript?.dataset.currency || "USD"; // as the widget's data-currency
+  const money = new Intl.NumberFormat(undefined, { style: "currency", currency: CURRENCY });
   const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
   const day = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
@@ -42,6 +43,7 @@
   let current = null; // its last payload
   let log = null; // its transcript element (a fresh live region per conversation)
   let events = null;
+  const drafts = new Map(); // conversation id -> an unsent reply, kept while looking elsewhere
 
   function h(tag, className, text, attributes = {}) {
     const node = document.createElement(tag);
@@ -187,15 +189,23 @@
   });
 
   // ---- the queue ----
+  const EMPTY_QUEUE = el.queueEmpty.textContent;
   const refreshQueue = coalesced(async () => {
-    const data = await api("/queue");
-    tickets = data.tickets || [];
-    queueAt = Date.now();
-    renderQueue();
+    try {
+      const data = await api("/queue");
+      tickets = data.tickets || [];
+      queueAt = Date.now();
+      el.queueEmpty.textContent = EMPTY_QUEUE;
+      renderQueue();
+    } catch (err) {
+      if (err.status === 401) return;
+      el.queueEmpty.textContent = `Could not load the queue (${err.message}). Retrying when something changes.`;
+      el.queueEmpty.hidden = false;
+    }
   });
 
   function ticketItem(ticket) {
-    const other = me && ticket.team && me.team && ticket.team !== me.team;
+    const other = me && !me.is_admin && ticket.team && ticket.team !== me.team;
     const active = ticket.conversation_id === openId;
     const button = h("button", "ticket-item" + (other ? " other" : ""), undefined, {
       type: "button", "data-id": ticket.conversation_id,
@@ -245,14 +255,22 @@
     if (match) openConversation(decodeURIComponent(match[1]));
     else closeConversation();
   }
-  window.addEventListener("hashchange", () => route(true));
+  window.addEventListener("hashchange", () => route());
 
   function go(id) {
     if (id === openId) { el.title.focus(); return; }
     location.hash = `#/c/${encodeURIComponent(id)}`;
   }
 
+  const PLACEHOLDER = [el.none.querySelector("h2").textContent, el.none.querySelector("p").textContent];
+  function showPlaceholder(title, text) {
+    el.none.querySelector("h2").textContent = title;
+    el.none.querySelector("p").textContent = text;
+  }
+
   function closeConversation() {
+    keepDraft();
+    showPlaceholder(...PLACEHOLDER);
     openId = null;
     current = null;
     el.conv.hidden = true;
@@ -262,10 +280,11 @@
 
   async function openConversation(id) {
     const fresh = id !== openId;
+    if (fresh) keepDraft();
     openId = id;
     if (fresh) {
       current = null;
-      el.reply.value = "";
+      el.reply.value = drafts.get(id) || "";
       el.replyError.textContent = "";
       notice("");
     }
@@ -285,14 +304,19 @@
       if (err.status === 404 || err.status === 403) {
         el.conv.hidden = true;
         el.none.hidden = false;
-        el.none.querySelector("h2").textContent =
-          err.status === 404 ? "Conversation not found" : "Another team's conversation";
-        el.none.querySelector("p").textContent = err.message;
+        showPlaceholder(err.status === 404 ? "Conversation not found" : "Another team's conversation",
+          said(err.message));
       } else {
         notice(`Could not load the conversation: ${err.message}`);
       }
     }
   });
+
+  function keepDraft() {
+    if (!openId) return;
+    if (el.reply.value.trim()) drafts.set(openId, el.reply.value);
+    else drafts.delete(openId);
+  }
 
   function markActive() {
     for (const button of el.queueList.querySelectorAll(".ticket-item")) {
