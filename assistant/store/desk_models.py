@@ -27,6 +27,7 @@ class HandoffTicket(Base):
         CheckConstraint("csat_rating IS NULL OR csat_rating BETWEEN 1 AND 5", name="csat"),
         Index(None, "status", "team", "created_at"),
         Index(None, "conversation_id", "id"),
+        Index(None, "updated_at"),  # the console's change feed polls max(updated_at)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

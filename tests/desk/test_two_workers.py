@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,10 @@ from pathlib import Path
 import httpx
 
 from assistant.config import PROJECT_ROOT
+from assistant.desk.credentials import new_api_key
 from assistant.store import Store
+from assistant.store.models import ConversationRow
+from assistant.store.tickets import NewTicket, add_ticket
 from assistant.testing.fake_provider import FakeProvider, whatsapp_text_webhook
 from assistant.testing.loopback import free_port
 from tests.channels.conftest import META_TOKEN
@@ -117,7 +121,44 @@ def _run(url: str, tmp_path: Path, provider: FakeProvider, provider_url: str) ->
         for n, kind in enumerate(kinds):  # a turn's messages never interleave with another's
             if kind == "human" and n:
                 assert kinds[n - 1] == "ai"
+        _live_updates_cross_workers(store, one, two)
         store.close()
+
+
+def _live_updates_cross_workers(store: Store, one: str, two: str) -> None:
+    """A console on worker one hears of a ticket claimed through worker two."""
+    store.create_agent("sam", team="sales")
+    key, key_hash = new_api_key()
+    store.update_agent("sam", api_key_hash=key_hash)
+    auth = {"Authorization": f"Bearer {key}"}
+    conversation = store.get_or_create_conversation("web:live", "web", "v-live", "default")
+    heard: list[str] = []
+    listening = threading.Event()
+
+    def listen() -> None:
+        with httpx.stream("GET", f"{one}/console/api/events", headers=auth, timeout=30) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            for line in r.iter_lines():
+                listening.set()
+                heard.append(line)
+                if heard.count("event: queue") >= 2:
+                    return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert listening.wait(timeout=10)
+    time.sleep(1.5)  # the stream has taken its first reading
+    with store.session() as session:
+        row = session.get(ConversationRow, conversation.id)
+        assert row is not None
+        row.state = "pending_human"
+        add_ticket(session, row, NewTicket(team="sales", reason="low confidence", confidence=0.1))
+    time.sleep(1.5)
+    claimed = httpx.post(f"{two}/console/api/conversations/{conversation.id}/claim", headers=auth)
+    assert claimed.status_code == 200, claimed.text
+    listener.join(timeout=20)
+    assert heard.count("event: queue") >= 2, heard  # created, then claimed on the other worker
+    assert 'data: {"conversation_id": "web:live"}' in heard
 
 
 def test_two_workers_on_one_sqlite_file(

@@ -111,6 +111,7 @@ def upgrade() -> None:
     )
     _index("handoff_tickets", "conversation_id", "id")
     _index("handoff_tickets", "status", "team", "created_at")
+    _index("handoff_tickets", "updated_at")
     op.create_table(
         "helpdesk_deliveries",
         _id(),
