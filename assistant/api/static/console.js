@@ -42,6 +42,8 @@
   let openId = null; // the conversation on screen
   let current = null; // its last payload
   let log = null; // its transcript element (a fresh live region per conversation)
+  let pinned = true; // the transcript is scrolled to its newest message
+  const resizes = new ResizeObserver(() => { if (pinned && log) toBottom(log); });
   let events = null;
   const drafts = new Map(); // conversation id -> an unsent reply, kept while looking elsewhere
 
@@ -464,8 +466,10 @@
     const ids = messages.map((m) => String(m.id));
     const appendOnly = shown && shown.every((id, i) => ids[i] === id);
     if (appendOnly) { // only the new ones: the live region announces just those
-      for (const message of messages.slice(shown.length)) log.append(bubble(message));
-      if (messages.length > shown.length) toBottom(log);
+      const added = messages.slice(shown.length);
+      for (const message of added) log.append(bubble(message));
+      // Follow new messages, unless the agent scrolled up to read (their own reply: always).
+      if (pinned || added.some((m) => m.role === "agent" && m.author === me?.username)) toBottom(log);
       return;
     }
     // A new live region, filled before it joins the page, so opening a chat reads nothing out.
@@ -476,17 +480,17 @@
     pinToBottom(log);
   }
 
-  function toBottom(node) { node.scrollTop = node.scrollHeight; }
+  function toBottom(node) { node.scrollTop = node.scrollHeight; pinned = true; }
 
   // The newest message stays in view while the log is read at its end, even when a notice or
   // the window note above or below it takes room; scrolling up to read older ones unpins it.
   function pinToBottom(node) {
-    let pinned = true;
     toBottom(node);
     node.addEventListener("scroll", () => {
       pinned = node.scrollHeight - node.scrollTop - node.clientHeight < 40;
     });
-    new ResizeObserver(() => { if (pinned) toBottom(node); }).observe(node);
+    resizes.disconnect(); // the previous conversation's log is gone
+    resizes.observe(node);
   }
 
   function notice(text) {
