@@ -350,6 +350,7 @@ def test_another_teams_ticket_is_listed_but_not_opened(
     item = ticket(page, shopper.id)
     expect(item).to_have_class(re.compile(r"\bother\b"))
     expect(item.locator(".team")).to_have_text("support")
+    expect(item.locator(".state")).to_have_text("Unclaimed · another team's")
     item.click()
     expect(page.get_by_role("heading", name="Another team's conversation")).to_be_visible()
     expect(page.locator("#conv")).to_be_hidden()

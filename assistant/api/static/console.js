@@ -226,7 +226,8 @@
       ? (me && ticket.assigned_agent === me.username ? "Claimed by you" : `Claimed by ${ticket.assigned_agent}`)
       : "Unclaimed";
     button.append(top, h("span", "reason", sentence(ticket.reason || "Handed off")),
-      h("span", "summary", ticket.summary || ""), h("span", "state", state));
+      h("span", "summary", ticket.summary || ""),
+      h("span", "state", other ? `${state} · another team's` : state));
     button.addEventListener("click", () => go(ticket.conversation_id));
     return h("li").appendChild(button).parentNode;
   }
