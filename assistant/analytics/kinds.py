@@ -47,13 +47,13 @@ def message_in(message_id: int, received_at: datetime) -> NewEvent:
 
 
 def bot_answer(received_at: datetime, *, error: bool = False) -> NewEvent:
-    """The bot's reply to a message received at `received_at`."""
-    now = utcnow()
-    latency_ms = max(0, round((now - received_at).total_seconds() * 1000))
+    """The bot's reply to a message received at `received_at`; dated by the transaction that
+    stores it, like the reply's message row, so both tell the same response time."""
+    latency_ms = max(0, round((utcnow() - received_at).total_seconds() * 1000))
     data: dict[str, object] = {"by": BOT, "latency_ms": latency_ms}
     if error:
         data["error"] = True
-    return NewEvent(MESSAGE_OUT, data, at=now)
+    return NewEvent(MESSAGE_OUT, data)
 
 
 def tools_called(tools: Iterable[str]) -> list[NewEvent]:
