@@ -175,7 +175,7 @@ class Concierge:
         if conversation.state in WAITING:
             self.store.finish_turn(
                 conversation_id, message_id, history=[], reply=None, channel=channel,
-                events=[arrived],
+                events=[arrived], relay=message.quick_reply or message.text,
             )  # fmt: skip
             yield Reply(text="")
             return

@@ -76,17 +76,42 @@ def add_ticket(session: Session, conversation: ConversationRow, new: NewTicket) 
 
 
 def queue_helpdesk(
-    session: Session, ticket: HandoffTicket | None, event: str, document: dict[str, Any]
+    session: Session,
+    ticket: HandoffTicket | None,
+    event: str,
+    document: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> HelpdeskDelivery:
     """Queue one helpdesk webhook call in the open transaction."""
     now = utcnow()
     delivery = HelpdeskDelivery(
         ticket_id=ticket.id if ticket else None, event=event,
-        body={"event": event, "ticket": document}, status="pending", attempts=0,
-        next_attempt_at=now, created_at=now, updated_at=now,
+        body={"event": event, "ticket": document, **(extra or {})}, status="pending",
+        attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
     )  # fmt: skip
     session.add(delivery)
     return delivery
+
+
+def relay_to_helpdesk(session: Session, conversation: ConversationRow, text: str) -> bool:
+    """Pass a shopper's message on to the helpdesk that took the conversation's open ticket
+    (one it was told of); False when there is none."""
+    ticket = session.scalars(
+        select(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation.id, HandoffTicket.status.in_(ACTIVE))
+        .order_by(HandoffTicket.id.desc())
+        .limit(1)
+    ).first()
+    if ticket is None or not text:
+        return False
+    told = select(HelpdeskDelivery.id).where(HelpdeskDelivery.ticket_id == ticket.id).limit(1)
+    if session.scalars(told).first() is None:
+        return False
+    brief = {"ticket_id": ticket.id, "conversation_id": conversation.id}
+    brief["channel"] = conversation.channel
+    message = {"role": "shopper", "text": text, "at": utcnow().isoformat()}
+    queue_helpdesk(session, ticket, "message", brief, {"message": message})
+    return True
 
 
 class TicketOps(StoreCore):

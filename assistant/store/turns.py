@@ -15,7 +15,7 @@ from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
 from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
-from assistant.store.tickets import NewTicket, add_ticket
+from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
 
 class TurnOps(HistoryOps):
@@ -52,10 +52,12 @@ class TurnOps(HistoryOps):
         error: str | None = None,
         events: Sequence[NewEvent] = (),
         ticket: NewTicket | None = None,
+        relay: str | None = None,
     ) -> None:
         """Store the turn's history, its reply, the conversation's new counters and the turn's
         analytics `events` (tagged with the conversation's variant), at once; a turn that hands
-        off opens its `ticket` in the same transaction as the state change."""
+        off opens its `ticket` in the same transaction as the state change; a message to a
+        person (`relay`) goes on to the external helpdesk if one took the ticket."""
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -95,6 +97,8 @@ class TurnOps(HistoryOps):
             add_events(session, conversation_id, conversation.variant, events)
             if ticket is not None:
                 add_ticket(session, conversation, ticket)
+            if relay is not None:
+                relay_to_helpdesk(session, conversation, relay)
             session.flush()
 
         self._run(finish)

@@ -103,8 +103,16 @@ def test_every_handoff_reaches_the_helpdesk_signed(
     assert ticket["team"] == "sales" and ticket["reason"] == "low confidence"
     assert ticket["summary"] == UNSURE and ticket["products"]
     assert ticket["transcript"][0] == {
-        "role": "shopper", "text": UNSURE, "at": ticket["transcript"][0]["at"],
-    }  # fmt: skip
+        "role": "shopper",
+        "text": UNSURE,
+        "at": ticket["transcript"][0]["at"],
+    }
+    hook = webhook("whatsapp", SHOPPER, "it's for a wedding gift, by Friday")
+    linked_shop.client.post("/webhooks/whatsapp", content=hook.body, headers=hook.headers)
+    _wait(lambda: len(fake.accepted()) == 2)  # the shopper's next words follow the ticket
+    relayed = fake.accepted()[1]
+    assert relayed["event"] == "message" and relayed["ticket"]["ticket_id"] == ticket["ticket_id"]
+    assert relayed["message"]["text"] == "it's for a wedding gift, by Friday"  # fmt: skip
 
 
 def test_failed_calls_are_retried_with_backoff_and_survive_a_restart(

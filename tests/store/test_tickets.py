@@ -123,3 +123,20 @@ def test_inbound_receipts_refuse_a_replay(store: Store) -> None:
     store.release_receipt("reply-1")
     assert store.remember_receipt("reply-1") is True
     assert store.forget_receipts(utcnow() + timedelta(seconds=1)) == 1
+
+
+def test_a_message_to_a_person_is_relayed_to_a_helpdesk_that_took_the_ticket(store: Store) -> None:
+    told = _turn(store, "r-1")
+    untold = _turn(store, "r-2", NewTicket(team="sales", reason="r", confidence=0.1))
+    for key in (told, untold):
+        row, _ = store.record_inbound(key, InboundMessage(channel="web", sender=key, text="more"))
+        store.finish_turn(key, row.id, history=[], reply=None, channel="web", relay="more")
+    ticket = store.latest_ticket(told)
+    assert ticket is not None
+    events = [
+        (d.event, d.body.get("message", {}).get("text"))
+        for d in store.helpdesk_deliveries([ticket.id])
+    ]
+    assert events == [("handoff", None), ("message", "more")]
+    other = store.latest_ticket(untold)
+    assert other is not None and store.helpdesk_deliveries([other.id]) == []
