@@ -27,7 +27,7 @@ from assistant.testing.loopback import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 try:
-    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 except ImportError:
     pytest.skip(
         "the playwright package is not installed (pip install playwright)",
@@ -58,6 +58,7 @@ ASK_FOR_A_PERSON = "I want to talk to a person"
 class Desk:
     url: str
     concierge: Concierge
+    http: httpx.Client  # what shoppers' widgets send, over loopback HTTP
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +69,12 @@ def desk(demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory) -> 
     concierge.store.create_agent(
         AGENT, team="support", display_name=NAME, password_hash=hash_password(PASSWORD)
     )
-    with serve_app(create_app(settings, concierge), name="concierge console") as url:
+    with (
+        serve_app(create_app(settings, concierge), name="concierge console") as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
         settings.server.public_url = url
-        yield Desk(url=url, concierge=concierge)
+        yield Desk(url=url, concierge=concierge, http=http)
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +113,8 @@ def page(browser: Browser, desk: Desk) -> Iterator[Page]:
 class Shopper:
     """A shopper on the web chat, through the public API (what the widget calls)."""
 
-    def __init__(self, url: str, visitor: str | None = None) -> None:
-        self.http = httpx.Client(base_url=url, timeout=30)
+    def __init__(self, desk: Desk, visitor: str | None = None) -> None:
+        self.http = desk.http
         started = self.http.post("/api/conversations", json={"visitor": visitor})
         started.raise_for_status()
         self.id: str = started.json()["conversation_id"]
@@ -132,14 +136,13 @@ class Shopper:
 
 
 @pytest.fixture
-def shopper(desk: Desk) -> Iterator[Shopper]:
+def shopper(desk: Desk) -> Shopper:
     """A shopper who looked at rain jackets, then asked for a person: waiting in the queue."""
-    shopper = Shopper(desk.url)
+    shopper = Shopper(desk)
     assert shopper.say("waterproof jacket under $200")["products"]
     handed = shopper.say(ASK_FOR_A_PERSON)
     assert handed["waiting_for_human"] is True
-    yield shopper
-    shopper.http.close()
+    return shopper
 
 
 def shot(page: Page, name: str) -> None:
@@ -154,7 +157,7 @@ def log_in(page: Page, desk: Desk, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def ticket(page: Page, conversation_id: str) -> Any:
+def ticket(page: Page, conversation_id: str) -> Locator:
     return page.locator(f'.ticket-item[data-id="{conversation_id}"]')
 
 
@@ -164,13 +167,13 @@ def open_conversation(page: Page, shopper: Shopper) -> None:
     expect(page.locator(".msg.shopper").last).to_have_text(re.compile(ASK_FOR_A_PERSON))
 
 
-def button(page: Page, name: str) -> Any:
+def button(page: Page, name: str) -> Locator:
     return page.get_by_role("group", name="Conversation actions").get_by_role(
         "button", name=name, exact=True
     )
 
 
-def reply_box(page: Page) -> Any:
+def reply_box(page: Page) -> Locator:
     return page.get_by_label("Reply to the shopper")
 
 
@@ -285,7 +288,7 @@ def test_agent_closes_and_the_shopper_is_asked_to_rate(
 
 
 def test_a_reply_the_channel_forbids_says_why(page: Page, desk: Desk) -> None:
-    shopper = Shopper(desk.url, visitor=f"visitor-{uuid.uuid4().hex}")
+    shopper = Shopper(desk, visitor=f"visitor-{uuid.uuid4().hex}")
     assert shopper.say(ASK_FOR_A_PERSON)["waiting_for_human"] is True
     log_in(page, desk)
     open_conversation(page, shopper)
@@ -308,7 +311,7 @@ def test_a_reply_the_channel_forbids_says_why(page: Page, desk: Desk) -> None:
 
 def test_shopper_text_is_shown_as_text_never_as_markup(page: Page, desk: Desk) -> None:
     hostile = "<img src=x onerror=\"document.title='pwned'\"> talk to a person\n<b>now</b>"
-    shopper = Shopper(desk.url)
+    shopper = Shopper(desk)
     assert shopper.say(hostile)["waiting_for_human"] is True
     log_in(page, desk)
     item = ticket(page, shopper.id)
@@ -397,7 +400,7 @@ def test_an_ended_session_returns_to_the_sign_in_form(page: Page, desk: Desk) ->
     expect(page.locator("#live")).to_have_text("Live")
     cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
     desk.concierge.store.end_session(secret_hash(cookie["value"]))  # expired, or ended elsewhere
-    Shopper(desk.url).say(ASK_FOR_A_PERSON)  # the queue changes: the page asks, gets a 401
+    Shopper(desk).say(ASK_FOR_A_PERSON)  # the queue changes: the page asks, gets a 401
     expect(page.get_by_role("alert")).to_have_text("Your session has ended. Please sign in again.")
     expect(page.get_by_role("navigation", name="Queue")).to_be_hidden()
     expect(page.get_by_label("Password")).to_be_focused()
@@ -414,7 +417,7 @@ def test_the_queue_updates_live_and_catches_up_after_a_dropped_stream(
     page.route("**/console/api/events", events)
     log_in(page, desk)
     expect(page.locator("#live")).to_have_text("Reconnecting")
-    missed = Shopper(desk.url)
+    missed = Shopper(desk)
     missed.say(ASK_FOR_A_PERSON)  # while the page hears nothing
     expect(ticket(page, missed.id)).to_have_count(0)
 
@@ -422,7 +425,7 @@ def test_the_queue_updates_live_and_catches_up_after_a_dropped_stream(
     expect(page.locator("#live")).to_have_text("Live")
     expect(ticket(page, missed.id)).to_be_visible()  # read again on reconnecting
 
-    later = Shopper(desk.url)
+    later = Shopper(desk)
     later.say(ASK_FOR_A_PERSON)
     expect(ticket(page, later.id)).to_be_visible()  # pushed, no reload
 
