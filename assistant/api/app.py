@@ -26,6 +26,7 @@ from assistant.api import (
     redirects,
     storefront,
     webchat,
+    webchat_events,
     webhooks,
 )
 from assistant.channels.registry import build_adapters
@@ -74,6 +75,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.state.settings = settings
     app.state.ready = False
     app.include_router(webchat.router)
+    app.include_router(webchat_events.router)
     app.include_router(redirects.router)
     app.include_router(webhooks.router)
     app.include_router(storefront.router)

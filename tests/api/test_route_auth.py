@@ -20,6 +20,7 @@ PUBLIC = {
     "/", "/widget.js", "/widget.css", "/storefront.css", "/api/featured",
     "/api/conversations", "/api/conversations/{conversation_id}/messages",
     "/api/conversations/{conversation_id}/messages/stream",
+    "/api/conversations/{conversation_id}/events",
     "/webhooks/{channel}", "/c/{token}",
     "/desk/webhook/reply",  # signed with the helpdesk secret instead (tests/desk)
     "/console/api/login",
