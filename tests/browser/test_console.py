@@ -7,22 +7,30 @@ Screenshots of each step land in tests/browser/output/ (gitignored).
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from assistant.api.app import create_app
 from assistant.api.auth import COOKIE
+from assistant.channels.settings import WhatsAppSettings, WhatsAppTemplate
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.desk import csat
 from assistant.desk.credentials import hash_password, secret_hash
+from assistant.messages import InboundMessage
 from assistant.retrieval.index import CatalogIndex
+from assistant.store.models import ConversationRow
+from assistant.testing.fake_provider import FakeProvider
+from assistant.testing.fake_provider import serve as serve_fake_provider
 from assistant.testing.loopback import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,6 +59,8 @@ ARGS = [
 ]
 SCREENSHOTS = Path(__file__).parent / "output"
 AGENT, PASSWORD, NAME = "maya", "trail-mix-42", "Maya Ortiz"
+META_TOKEN = "EAAG-console-test-token"
+TEMPLATE = WhatsAppTemplate(name="reengage_v1", language="en_US", body_parameters=["Juniper"])
 ASK_FOR_A_PERSON = "I want to talk to a person"
 
 
@@ -59,22 +69,30 @@ class Desk:
     url: str
     concierge: Concierge
     http: httpx.Client  # what shoppers' widgets send, over loopback HTTP
+    provider: FakeProvider  # WhatsApp's Cloud API, faked on loopback
 
 
 @pytest.fixture(scope="module")
 def desk(demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """The whole service on the demo catalog, with one support agent, on a loopback port."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("console-data"), _env_file=None)  # type: ignore[call-arg]
-    concierge = Concierge.from_settings(settings, demo_index)
-    concierge.store.create_agent(
-        AGENT, team="support", display_name=NAME, password_hash=hash_password(PASSWORD)
-    )
-    with (
-        serve_app(create_app(settings, concierge), name="concierge console") as url,
-        httpx.Client(base_url=url, timeout=30) as http,
-    ):
-        settings.server.public_url = url
-        yield Desk(url=url, concierge=concierge, http=http)
+    provider = FakeProvider(meta_token=META_TOKEN)
+    with serve_fake_provider(provider) as provider_url:
+        settings.channels.whatsapp = WhatsAppSettings(
+            enabled=True, api_url=provider_url, phone_number_id="1029384756",
+            access_token=SecretStr(META_TOKEN), app_secret=SecretStr("wa-app-secret"),
+            verify_token=SecretStr("verify-me"), template=TEMPLATE,
+        )  # fmt: skip
+        concierge = Concierge.from_settings(settings, demo_index)
+        concierge.store.create_agent(
+            AGENT, team="support", display_name=NAME, password_hash=hash_password(PASSWORD)
+        )
+        with (
+            serve_app(create_app(settings, concierge), name="concierge console") as url,
+            httpx.Client(base_url=url, timeout=30) as http,
+        ):
+            settings.server.public_url = url
+            yield Desk(url=url, concierge=concierge, http=http, provider=provider)
 
 
 @pytest.fixture(scope="module")
@@ -437,3 +455,34 @@ def test_the_queue_updates_live_and_catches_up_after_a_dropped_stream(
     page.go_back()  # the address names the conversation, so Back returns to the first
     expect(page.locator("#conv-meta")).to_contain_text(missed.id)
     expect(reply_box(page)).to_have_value("Half a thought")
+
+
+def test_whatsapp_past_its_24_hours_offers_the_approved_template(page: Page, desk: Desk) -> None:
+    sender = f"1650555{uuid.uuid4().int % 10**4:04d}"
+    desk.concierge.handle(InboundMessage(channel="whatsapp", sender=sender, text=ASK_FOR_A_PERSON))
+    conversation_id = f"whatsapp:{sender}"
+    with desk.concierge.store.session() as session:  # the shopper last wrote 25 hours ago
+        row = session.get(ConversationRow, conversation_id)
+        assert row is not None and row.state == "pending_human"
+        row.last_inbound_at = datetime.now(UTC) - timedelta(hours=25)
+
+    log_in(page, desk)
+    ticket(page, conversation_id).click()
+    expect(page.locator("#conv-title")).to_have_text("WhatsApp shopper")
+    expect(page.locator("#window-note")).to_have_text(
+        "WhatsApp 24-hour window closed: only the template can be sent."
+    )
+    expect(reply_box(page)).to_be_disabled()
+    expect(page.locator("#reply-hint")).to_contain_text("only the approved template can be sent")
+    shot(page, "11-whatsapp-template-only")
+
+    page.get_by_role("button", name="Send the approved template").click()
+    expect(page.locator("#conv-notice")).to_contain_text("Template sent")
+    expect(page.locator("#conv-meta")).to_contain_text("assigned to you")  # sending claimed it
+    expect(page.locator(".msg.agent .text").last).to_contain_text("approved template")
+    deadline = time.monotonic() + 15
+    while not (sent := [b for b in desk.provider.sent() if b.get("to") == sender]):
+        assert time.monotonic() < deadline, "nothing reached WhatsApp"
+        time.sleep(0.1)
+    assert [b["type"] for b in sent] == ["template"]
+    assert sent[0]["template"]["name"] == "reengage_v1"
