@@ -486,3 +486,38 @@ def test_whatsapp_past_its_24_hours_offers_the_approved_template(page: Page, des
         time.sleep(0.1)
     assert [b["type"] for b in sent] == ["template"]
     assert sent[0]["template"]["name"] == "reengage_v1"
+
+
+def test_shopper_in_the_widget_and_agent_in_the_console(
+    browser: Browser, page: Page, desk: Desk
+) -> None:
+    """Both sides live at once: no reload on either."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    context.set_default_timeout(15_000)
+    context.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(desk.url) else r.abort()
+    )
+    widget = context.new_page()
+    widget.goto(desk.url)
+    widget.get_by_role("button", name=re.compile("Open chat")).click()
+    widget.get_by_role("button", name="Talk to a person").click()
+    expect(widget.get_by_text("A teammate will reply here")).to_be_visible()
+    conversation_id = widget.evaluate("Object.values(localStorage)[0]")
+
+    log_in(page, desk)
+    ticket(page, conversation_id).click()
+    button(page, "Claim").click()
+    reply_box(page).fill("Hello from Maya! How can I help?")
+    reply_box(page).press("Enter")
+    expect(widget.locator(".msg.assistant").last).to_have_text("Hello from Maya! How can I help?")
+
+    box = widget.get_by_label("Message", exact=True)
+    box.fill("Do you ship to Canada?")
+    box.press("Enter")
+    expect(page.locator(".msg.shopper .text").last).to_have_text("Do you ship to Canada?")
+    shot(page, "12-console-beside-the-widget")
+    widget.screenshot(path=str(SCREENSHOTS / "console-12-the-widget.png"))
+
+    button(page, "Hand back to bot").click()
+    expect(widget.get_by_text("A teammate will reply here")).to_be_hidden()
+    context.close()
