@@ -44,10 +44,13 @@ def parse_rating(text: str) -> Rating | None:
     return Rating(score, comment[:1000] if comment else None)
 
 
-def question() -> Reply:
-    """The rating request, with 1-5 as quick replies (numbered on text-only channels)."""
-    chips = [QuickReply(title=str(n), payload=str(n)) for n in range(1, 6)]
-    return Reply(text=QUESTION, quick_replies=chips)
+def question(*, chips: bool = True) -> Reply:
+    """The rating request, with 1-5 as quick replies where the channel has buttons (a
+    text-only channel would list "Reply 1 for 1, ...", which the question already says)."""
+    if not chips:
+        return Reply(text=QUESTION)
+    options = [QuickReply(title=str(n), payload=str(n)) for n in range(1, 6)]
+    return Reply(text=QUESTION, quick_replies=options)
 
 
 def thanks() -> Reply:

@@ -83,7 +83,7 @@ class Desk:
         With `follow_up` the agent keeps ownership: if the shopper writes again, the
         conversation reopens to them instead of the bot."""
         conversation = self._conversation(conversation_id)
-        question = csat.question()
+        question = csat.question(chips=conversation.channel != "sms")
         try:
             outgoing = Outgoing(question, self._render(conversation, question), None)
         except ReplyNotAllowed as exc:
