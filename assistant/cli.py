@@ -13,8 +13,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from assistant.analytics.command import report_command
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
+from assistant.desk import cli as desk_cli
 from assistant.errors import AssistantError, IndexMissingError
 from assistant.retrieval.index import CatalogIndex, ingest
 from assistant.retrieval.loaders.report import CatalogLoad
@@ -25,6 +27,9 @@ STARTUP_TIMEOUT_S = 300
 CHANNELS = ("cli", "web", "whatsapp", "messenger", "instagram", "sms")
 
 app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_args_is_help=True)
+app.add_typer(desk_cli.agents_app, name="agents")
+app.add_typer(desk_cli.customers_app, name="customers")
+app.command("report")(report_command)
 console = Console()
 err = Console(stderr=True)
 

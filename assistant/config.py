@@ -110,6 +110,40 @@ class HandoffSettings(BaseModel):
     )
 
 
+class DeskSettings(BaseModel):
+    """The human desk: agent sessions, team routing, the helpdesk webhook (see assistant/desk)."""
+
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="console login")
+    teams: list[str] = Field(default_factory=lambda: ["sales", "support", "orders"])
+    default_team: str = Field(default="support", description="team of a reason no route matches")
+    routes: dict[str, str] = Field(
+        default_factory=dict,
+        description='reason keyword -> team, tried before the built-in table: {"refund": "orders"}',
+    )
+    webhook_url: str | None = Field(
+        default=None, description="helpdesk endpoint that receives every handoff; unset = off"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key for the outbound and inbound helpdesk webhooks"
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_tolerance_s: int = Field(
+        default=300, ge=30, le=3600, description="inbound replies older or newer are refused"
+    )
+
+
+class AnalyticsSettings(BaseModel):
+    """How the analytics report counts (see assistant/analytics)."""
+
+    resolved_after_minutes: float = Field(
+        default=30,
+        gt=0,
+        le=7 * 24 * 60,
+        description="a bot-answered conversation idle this long, never handed off, is resolved",
+    )
+
+
 class StoreSettings(BaseModel):
     """The database (see assistant/store)."""
 
@@ -197,6 +231,8 @@ class Settings(BaseSettings):
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
+    analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)

@@ -4,6 +4,7 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,11 +17,13 @@ from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.router import GREETING_CHIPS
 from assistant.agent.runner import ShopAgent, TurnOutcome
+from assistant.analytics import kinds
 from assistant.brand import PromptSet, available_variants, load_prompts
 from assistant.brand.variants import choose_variant
 from assistant.channels.fallback import resolve_numbered_reply
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
+from assistant.desk import aftercare, intake
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
@@ -37,6 +40,7 @@ TROUBLE = (
     "Would you like me to connect you with a teammate?"
 )
 WAITING = ("pending_human", "human")
+IN_ORDER_WAIT_S = 15.0
 
 
 class Concierge:
@@ -142,9 +146,18 @@ class Concierge:
     def process(
         self, conversation: ConversationRow, message_id: int, message: InboundMessage
     ) -> Iterator[str | Reply]:
-        """Run the turn of a stored message (one turn at a time per conversation)."""
-        with self.store.conversation_lock(conversation.id):
-            yield from self._turn(conversation.id, message_id, message)
+        """Run the turn of a stored message (one turn at a time per conversation, in the order
+        the messages arrived: a turn lets an earlier message's turn go first, waiting up to
+        `IN_ORDER_WAIT_S` for it, so a lost worker cannot hold the conversation up)."""
+        deadline = time.monotonic() + IN_ORDER_WAIT_S
+        while True:
+            with self.store.conversation_lock(conversation.id):
+                if time.monotonic() >= deadline or not self.store.earlier_unfinished(
+                    conversation.id, message_id
+                ):
+                    yield from self._turn(conversation.id, message_id, message)
+                    return
+            time.sleep(0.02)  # outside the lock: the earlier turn takes it
 
     def _turn(
         self, conversation_id: str, message_id: int, message: InboundMessage
@@ -155,10 +168,24 @@ class Concierge:
             return
         conversation, history = begun
         channel = conversation.channel
+        arrived = kinds.message_in(message_id, message.received_at)
+        if conversation.state == "closed":  # a CSAT rating, or the conversation reopens
+            after = aftercare.shopper_wrote(
+                self.store, conversation_id, message.quick_reply or message.text
+            )
+            if after.reply is not None:
+                self.store.finish_turn(
+                    conversation_id, message_id, history=[], reply=after.reply, channel=channel,
+                    events=[arrived],
+                )  # fmt: skip
+                yield after.reply
+                return
+            conversation.state = after.state
         if conversation.state in WAITING:
             self.store.finish_turn(
-                conversation_id, message_id, history=[], reply=None, channel=channel
-            )
+                conversation_id, message_id, history=[], reply=None, channel=channel,
+                events=[arrived], relay=message.quick_reply or message.text,
+            )  # fmt: skip
             yield Reply(text="")
             return
         text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
@@ -194,10 +221,11 @@ class Concierge:
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
                 channel=channel, error=str(exc)[:500],
+                events=[arrived, kinds.bot_answer(message.received_at, error=True)],
             )  # fmt: skip
             yield reply
             return
-        reply = self._finish(conversation, message_id, text, outcome)
+        reply = self._finish(conversation, message_id, message, text, outcome)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -251,7 +279,12 @@ class Concierge:
         return again
 
     def _finish(
-        self, conversation: ConversationRow, message_id: int, text: str, outcome: TurnOutcome
+        self,
+        conversation: ConversationRow,
+        message_id: int,
+        message: InboundMessage,
+        text: str,
+        outcome: TurnOutcome,
     ) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
@@ -273,12 +306,17 @@ class Concierge:
             quick_replies=reply_content.quick_replies(outcome, style.max_quick_replies),
             checkout_url=reply_content.checkout_url(outcome),
         )
+        events = [kinds.message_in(message_id, message.received_at)]
+        events += kinds.tools_called(name for name, _ in outcome.results)
+        events += kinds.products_shown([card.product_id for card in reply.products])
         if reply.checkout_url:
-            self._track(conversation, reply)
+            events.append(kinds.link_created(self._track(conversation, reply)))
         if decision.handoff:
             self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
+            events.append(kinds.handoff(decision.reason or "handoff", decision.confidence))
         else:
             self._keeper.offer(conversation, text, reply, style.max_quick_replies)
+        events.append(kinds.bot_answer(message.received_at))
         self.store.finish_turn(
             conversation.id,
             message_id,
@@ -287,11 +325,16 @@ class Concierge:
             channel=conversation.channel,
             fallbacks=fallbacks,
             state="pending_human" if decision.handoff else None,
+            events=events,
+            ticket=intake.new_ticket(self.store, self.settings, conversation, reply)
+            if reply.handoff
+            else None,
         )
         return reply
 
-    def _track(self, conversation: ConversationRow, reply: Reply) -> None:
-        """Swap the cart URL for a tracked `/c/{token}` link that records the click."""
+    def _track(self, conversation: ConversationRow, reply: Reply) -> str:
+        """Swap the cart URL for a tracked `/c/{token}` link that records the click; return
+        the link's id."""
         cart = reply.checkout_url or ""
         link_id = self.store.create_link(
             cart,
@@ -302,6 +345,7 @@ class Concierge:
         tracked = f"{self.settings.server.public_url.rstrip('/')}/c/{self._links.sign(link_id)}"
         reply.checkout_url = tracked
         reply.text = reply.text.replace(cart, tracked)
+        return link_id
 
     def resolve_link(self, token: str, user_agent: str | None) -> str | None:
         """The cart URL behind a tracked link (recording the click), None for a bad token."""

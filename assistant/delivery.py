@@ -50,15 +50,8 @@ class Courier:
         if self._store.is_opted_out(conversation.channel, conversation.sender):
             log.info("not sending: recipient opted out", extra={"conversation_id": conversation.id})
             return []
-        context = RenderContext(
-            recipient=conversation.sender,
-            style=self._prompts.style(conversation.channel),
-            link=lambda url: url,  # checkout links are already tracked /c/ links
-            last_inbound_at=conversation.last_inbound_at,
-            human_agent=human_agent,
-        )
         try:
-            payloads = adapter.render(reply, context)
+            payloads = self.render(conversation, reply, human_agent=human_agent)
         except WindowClosedError as exc:
             log.warning("not sending: %s", exc, extra={"conversation_id": conversation.id})
             return []
@@ -71,6 +64,23 @@ class Courier:
             )
             for p in payloads
         ]
+
+    def render(
+        self, conversation: ConversationRow, reply: Reply, *, human_agent: bool = False
+    ) -> list[Payload]:
+        """The provider payloads of a reply on the conversation's channel ([] without an
+        adapter, as on the web); `WindowClosedError` when the channel forbids it now."""
+        adapter = self._adapters.get(conversation.channel)
+        if adapter is None:
+            return []
+        context = RenderContext(
+            recipient=conversation.sender,
+            style=self._prompts.style(conversation.channel),
+            link=lambda url: url,  # checkout links are already tracked /c/ links
+            last_inbound_at=conversation.last_inbound_at,
+            human_agent=human_agent,
+        )
+        return adapter.render(reply, context)
 
     def wake(self) -> None:
         self._wake.set()

@@ -17,11 +17,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import linking, redirects, storefront, webchat, webhooks
+from assistant.api import (
+    admin_api,
+    analytics_api,
+    console_api,
+    console_page,
+    helpdesk_webhook,
+    linking,
+    redirects,
+    storefront,
+    webchat,
+    webchat_events,
+    webhooks,
+)
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
 from assistant.delivery import Courier
+from assistant.desk.helpdesk import HelpdeskNotifier
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.log import request_id
 
@@ -45,6 +58,8 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:
             delivery = asyncio.create_task(app.state.courier.run(client, stop))
+            notifier = HelpdeskNotifier(ready.store, settings.desk)
+            helpdesk = asyncio.create_task(notifier.run(client, stop))
             recovery = asyncio.create_task(webhooks.sweep(ready, app.state.courier, started, stop))
             app.state.ready = True
             try:
@@ -53,15 +68,22 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
                 stop.set()
                 await recovery
                 await delivery
+                await helpdesk
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.ready = False
     app.include_router(webchat.router)
     app.include_router(linking.router)
+    app.include_router(webchat_events.router)
     app.include_router(redirects.router)
     app.include_router(webhooks.router)
     app.include_router(storefront.router)
+    app.include_router(console_api.router)
+    app.include_router(admin_api.router)
+    app.include_router(helpdesk_webhook.router)
+    app.include_router(console_page.router)
+    app.include_router(analytics_api.router)
     _health(app)
     _errors(app)
     app.middleware("http")(_request_context(settings.server.max_body_bytes))

@@ -1,24 +1,23 @@
-"""Tracked checkout links (an unguessable token that redirects to the cart URL, with clicks
-recorded) and analytics events."""
+"""Tracked checkout links: an unguessable token that redirects to the cart URL, with each
+click recorded (and a `link_clicked` event written in the same transaction)."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore
-from assistant.store.models import CheckoutLink, Event, LinkClick, utcnow
+from assistant.store.events import NewEvent, add_events
+from assistant.store.models import CheckoutLink, LinkClick, utcnow
 
 TOKEN_BYTES = 16  # 128 bits: 22 URL-safe characters
 MAX_USER_AGENT = 256
 
 
 class LinkOps(StoreCore):
-    """Checkout links and clicks; events."""
+    """Checkout links and clicks."""
 
     def create_link(
         self,
@@ -57,6 +56,8 @@ class LinkOps(StoreCore):
                 return None
             agent = user_agent[:MAX_USER_AGENT] if user_agent else None
             session.add(LinkClick(token=token, clicked_at=utcnow(), user_agent=agent))
+            clicked = NewEvent("link_clicked", {"token": token})
+            add_events(session, link.conversation_id, link.variant, [clicked])
             return link.target_url
 
         return self._run(resolve)
@@ -64,38 +65,4 @@ class LinkOps(StoreCore):
     def clicks(self, token: str) -> list[LinkClick]:
         """The clicks on a link, oldest first."""
         query = select(LinkClick).where(LinkClick.token == token).order_by(LinkClick.id)
-        return self._run(lambda s: list(s.scalars(query)), write=False)
-
-    def record_event(
-        self,
-        kind: str,
-        *,
-        conversation_id: str | None = None,
-        variant: str | None = None,
-        data: dict[str, Any] | None = None,
-        at: datetime | None = None,
-    ) -> Event:
-        """Append an analytics event."""
-
-        def record(session: Session) -> Event:
-            event = Event(
-                conversation_id=conversation_id,
-                kind=kind,
-                variant=variant,
-                data=data or {},
-                created_at=at or utcnow(),
-            )
-            session.add(event)
-            session.flush()
-            return event
-
-        return self._run(record)
-
-    def events(self, *, kind: str | None = None, conversation_id: str | None = None) -> list[Event]:
-        """Events, oldest first, optionally of one kind or one conversation."""
-        query = select(Event).order_by(Event.id)
-        if kind is not None:
-            query = query.where(Event.kind == kind)
-        if conversation_id is not None:
-            query = query.where(Event.conversation_id == conversation_id)
         return self._run(lambda s: list(s.scalars(query)), write=False)

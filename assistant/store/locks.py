@@ -6,15 +6,16 @@ take turns; waiting is bounded by ``lock_timeout``. The conversation row itself 
 the turn updates it (state, fallbacks) and inserts children whose foreign-key checks take a
 key-share lock on it, both from other connections, which would wait on the lock forever.
 
-SQLite: a lock per conversation inside this process (threads take turns), while SQLite's own
-write lock serialises every write across processes. Limits: two *processes* on one SQLite file
-may run turns of the same conversation at once (each write stays atomic), and the lock is not
+SQLite: a lock per conversation inside this process (threads take turns), then an exclusive
+`flock` on a lock file beside the database (processes on the machine take turns; see
+`file_lock`), while SQLite's own write lock serialises every write. The lock is not
 re-entrant on either backend (a nested lock on the same conversation waits for the timeout).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from assistant.store.base import StoreCore
 from assistant.store.engine import translate
 from assistant.store.errors import ConversationBusy
+from assistant.store.file_lock import file_lock, lock_dir
 from assistant.store.models import ConversationLock, utcnow
 
 
@@ -53,8 +55,15 @@ class LockOps(StoreCore):
                 yield
         else:
             key = (self.engine.url.render_as_string(hide_password=True), conversation_id)
+            started = time.monotonic()
             with _process_lock(key, timeout):
-                yield
+                directory = lock_dir(self.engine.url.database)
+                if directory is None:
+                    yield
+                    return
+                left = max(0.0, timeout - (time.monotonic() - started))
+                with file_lock(directory, conversation_id, left):  # other processes
+                    yield
 
     @contextmanager
     def _row_lock(self, conversation_id: str, timeout: float) -> Iterator[None]:

@@ -299,3 +299,7 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     verified_at: Mapped[datetime | None]
+
+
+# The desk's tables live in their own module; importing it here puts them in `Base.metadata`.
+from assistant.store import desk_models  # noqa: E402, F401

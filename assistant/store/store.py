@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from assistant.store.agents import AgentOps
+from assistant.store.data_requests import DataRequestOps
+from assistant.store.events import EventOps
+from assistant.store.helpdesk import HelpdeskOps
 from assistant.store.link_codes import LinkCodeOps
 from assistant.store.links import LinkOps
 from assistant.store.locks import LockOps
 from assistant.store.outbox import OutboxOps
 from assistant.store.preferences import PreferenceOps
+from assistant.store.tickets import TicketOps
 from assistant.store.turns import TurnOps
 
 
-class Store(OutboxOps, TurnOps, LinkCodeOps, PreferenceOps, LinkOps, LockOps):
+class Store(
+    OutboxOps,
+    TurnOps,
+    LinkCodeOps,
+    PreferenceOps,
+    LinkOps,
+    EventOps,
+    AgentOps,
+    TicketOps,
+    HelpdeskOps,
+    DataRequestOps,
+    LockOps,
+):
     """The assistant's database: `Store.open(url)`, then `create_schema()` once at start.
 
     Each method is its own short transaction, retried on transient failures; use

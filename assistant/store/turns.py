@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from assistant.messages import Reply
 from assistant.store.errors import RecordNotFound
+from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
 from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
+from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
 ANSWERED = ("processed", "failed")
 
@@ -57,8 +60,14 @@ class TurnOps(HistoryOps):
         fallbacks: int | None = None,
         state: State | None = None,
         error: str | None = None,
+        events: Sequence[NewEvent] = (),
+        ticket: NewTicket | None = None,
+        relay: str | None = None,
     ) -> None:
-        """Store the turn's history, its reply and the conversation's new counters, at once."""
+        """Store the turn's history, its reply, the conversation's new counters and the turn's
+        analytics `events` (tagged with the conversation's variant), at once; a turn that hands
+        off opens its `ticket` in the same transaction as the state change; a message to a
+        person (`relay`) goes on to the external helpdesk if one took the ticket."""
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -95,6 +104,30 @@ class TurnOps(HistoryOps):
                 .where(MessageRow.id == message_id)
                 .values(status=status, error=error, processed_at=now)
             )
+            add_events(session, conversation_id, conversation.variant, events)
+            if ticket is not None:
+                add_ticket(session, conversation, ticket)
+            if relay is not None:
+                relay_to_helpdesk(session, conversation, relay)
             session.flush()
 
         self._run(finish)
+
+    def earlier_unfinished(
+        self, conversation_id: str, message_id: int, *, within: timedelta = timedelta(minutes=1)
+    ) -> bool:
+        """Whether an inbound message stored before `message_id` in the conversation, in the
+        last `within`, still waits for its turn (which should go first). Older ones are a
+        stopped worker's, which the restart replays."""
+        query = (
+            select(MessageRow.id)
+            .where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.direction == "inbound",
+                MessageRow.id < message_id,
+                MessageRow.status == "received",
+                MessageRow.created_at >= utcnow() - within,
+            )
+            .limit(1)
+        )
+        return self._run(lambda s: s.scalars(query).first() is not None, write=False)

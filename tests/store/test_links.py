@@ -1,4 +1,4 @@
-"""Checkout link tokens and clicks; analytics events."""
+"""Checkout link tokens and clicks."""
 
 from __future__ import annotations
 
@@ -41,12 +41,3 @@ def test_unknown_token_resolves_to_nothing_and_records_nothing(store: Store) -> 
     assert store.resolve_and_record_click("", "curl") is None
     assert store.resolve_and_record_click("x" * 500, "curl") is None
     assert store.clicks("not-a-token") == []
-
-
-def test_events_are_recorded_and_filtered(store: Store) -> None:
-    conversation = store.get_or_create_conversation("web:1", "web", "s1", "default")
-    store.record_event("reply", conversation_id=conversation.id, variant="default", data={"n": 1})
-    store.record_event("handoff", conversation_id=conversation.id, data={"reason": "asked"})
-    store.record_event("reply", data={"n": 2})
-    assert [e.data["n"] for e in store.events(kind="reply")] == [1, 2]
-    assert [e.kind for e in store.events(conversation_id=conversation.id)] == ["reply", "handoff"]

@@ -8,16 +8,19 @@ import time
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from assistant.errors import AssistantError
 from assistant.store import Store, StoreUnavailable, default_url
 from assistant.store.models import Base
-from assistant.store.schema import current_revision, schema_differences
+from assistant.store.schema import alembic_config, current_revision, schema_differences
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_migrated_schema_matches_the_models(store: Store) -> None:
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == HEAD
     assert schema_differences(store.engine) == []
     tables = set(inspect(store.engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
@@ -27,7 +30,7 @@ def test_migrated_schema_matches_the_models(store: Store) -> None:
 def test_create_schema_is_idempotent(store: Store) -> None:
     store.create_schema()
     store.create_schema()
-    assert current_revision(store.engine) == "0003"
+    assert current_revision(store.engine) == HEAD
     assert schema_differences(store.engine) == []
 
 
@@ -72,12 +75,13 @@ def test_sqlite_locked_beyond_the_busy_timeout_raises_store_unavailable(tmp_path
     started = time.monotonic()
     try:
         with pytest.raises(StoreUnavailable, match="locked"):
-            store.record_event("search")
+            store.record_event(None, "search")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert time.monotonic() - started < 5
-    assert store.record_event("search").id == 1  # usable again once the lock is gone
+    store.record_event(None, "search")  # usable again once the lock is gone
+    assert [event.id for event in store.events()] == [1]
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
     store.close()
@@ -88,7 +92,7 @@ def test_missing_schema_is_a_store_error_not_an_outage(tmp_path: Path) -> None:
 
     store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(StoreError, match="no such table") as raised:
-        store.record_event("search")
+        store.record_event(None, "search")
     assert not isinstance(raised.value, StoreUnavailable)
     store.close()
 

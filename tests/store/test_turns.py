@@ -66,3 +66,15 @@ def test_a_message_already_answered_is_not_begun_again(store: Store) -> None:
     )
     assert store.begin_turn(conversation_id, message_id) is None
     assert [m.status for m in store.messages(conversation_id)] == ["processed", "sent"]
+
+
+def test_an_earlier_message_waiting_for_its_turn_is_seen(store: Store) -> None:
+    conversation_id, first = _stored(store)
+    second, _ = store.record_inbound(
+        conversation_id, InboundMessage(channel="web", sender="shopper", text="and socks?")
+    )
+    assert store.earlier_unfinished(conversation_id, second.id)
+    assert not store.earlier_unfinished(conversation_id, first)
+    store.begin_turn(conversation_id, first)
+    store.finish_turn(conversation_id, first, history=[], reply=None, channel="web")
+    assert not store.earlier_unfinished(conversation_id, second.id)

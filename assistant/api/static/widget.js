@@ -209,7 +209,22 @@
     }
     chips(reply.quick_replies);
     banner.hidden = !reply.waiting_for_human;
+    if (reply.waiting_for_human) listen();
     scrollDown();
+  }
+
+  let live = null; // while a person has the conversation, their replies arrive here
+  function listen() {
+    if (live || !conversationId || !window.EventSource) return;
+    live = new EventSource(`${API}/api/conversations/${conversationId}/events`);
+    live.addEventListener("message", (event) => {
+      bubble("assistant", JSON.parse(event.data).text);
+    });
+    live.addEventListener("state", (event) => {
+      const state = JSON.parse(event.data).state;
+      banner.hidden = !(state === "pending_human" || state === "human");
+      if (banner.hidden) { live.close(); live = null; } // the bot (or a rating) is next
+    });
   }
 
   const notice = (text) => { noticeEl.textContent = text || ""; noticeEl.hidden = !text; };
@@ -273,6 +288,7 @@
           if (m.role === "assistant") showReply({ ...m, quick_replies: i === last ? m.quick_replies : [] }, el);
         });
         banner.hidden = !paused(data.state);
+        if (paused(data.state)) listen();
       } else {
         await start(); // none yet, or the server no longer knows it
       }
