@@ -16,6 +16,7 @@ from rich.table import Table
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
 from assistant.errors import AssistantError, IndexMissingError
+from assistant.evals.command import eval_command
 from assistant.retrieval.index import CatalogIndex, ingest
 from assistant.retrieval.loaders.report import CatalogLoad
 from assistant.retrieval.search import ProductHit
@@ -24,6 +25,7 @@ from assistant.terminal import TerminalChat, chat_json, prompt_lines
 CHANNELS = ("cli", "web", "whatsapp", "messenger", "instagram", "sms")
 
 app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_args_is_help=True)
+app.command("eval")(eval_command)  # the code lives in assistant/evals/command.py
 console = Console()
 err = Console(stderr=True)
 

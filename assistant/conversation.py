@@ -5,7 +5,7 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -36,6 +36,8 @@ TROUBLE = (
     "Would you like me to connect you with a teammate?"
 )
 WAITING = ("pending_human", "human")
+Observer = Callable[[TurnOutcome], None]
+"""Called with a turn's grounded outcome (tools run, their arguments and results): evals use it."""
 
 
 class Concierge:
@@ -106,15 +108,17 @@ class Concierge:
         variant = choose_variant(key, self.settings.prompts)
         return self.store.get_or_create_conversation(key, message.channel, message.sender, variant)
 
-    def handle(self, message: InboundMessage) -> Reply:
-        """Answer one shopper message."""
+    def handle(self, message: InboundMessage, observer: Observer | None = None) -> Reply:
+        """Answer one shopper message; `observer` sees the turn's outcome before the reply."""
         reply = Reply(text="")
-        for item in self.stream(message):
+        for item in self.stream(message, observer):
             if isinstance(item, Reply):
                 reply = item
         return reply
 
-    def stream(self, message: InboundMessage) -> Iterator[str | Reply]:
+    def stream(
+        self, message: InboundMessage, observer: Observer | None = None
+    ) -> Iterator[str | Reply]:
         """Answer one message, yielding grounded text as it is produced, then the final `Reply`.
 
         The message is stored before anything else; a provider's retry of a message already
@@ -124,7 +128,7 @@ class Concierge:
         if received is None:
             yield Reply(text="")
             return
-        yield from self.process(*received)
+        yield from self.process(*received, observer=observer)
 
     def receive(
         self, message: InboundMessage
@@ -135,14 +139,22 @@ class Concierge:
         return (conversation, row.id, message) if created else None
 
     def process(
-        self, conversation: ConversationRow, message_id: int, message: InboundMessage
+        self,
+        conversation: ConversationRow,
+        message_id: int,
+        message: InboundMessage,
+        observer: Observer | None = None,
     ) -> Iterator[str | Reply]:
         """Run the turn of a stored message (one turn at a time per conversation)."""
         with self.store.conversation_lock(conversation.id):
-            yield from self._turn(conversation.id, message_id, message)
+            yield from self._turn(conversation.id, message_id, message, observer)
 
     def _turn(
-        self, conversation_id: str, message_id: int, message: InboundMessage
+        self,
+        conversation_id: str,
+        message_id: int,
+        message: InboundMessage,
+        observer: Observer | None = None,
     ) -> Iterator[str | Reply]:
         conversation, history = self.store.begin_turn(conversation_id, message_id)
         channel = conversation.channel
@@ -170,6 +182,8 @@ class Concierge:
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, history, text, outcome)
+            if observer is not None:
+                observer(outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
             trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
             reply = Reply(text=TROUBLE, quick_replies=[trouble])

@@ -1,0 +1,113 @@
+"""The terminal view of evals: a table per category, failures, a comparison, the trend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.evals.records import CaseResult
+from assistant.evals.runner import EvalRun
+from assistant.evals.summary import Summary, Thresholds
+
+
+def percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.0%}"
+
+
+def print_run(console: Console, run: EvalRun, thresholds: Thresholds) -> None:
+    """A table per category (each case's outcome), then the summary table."""
+    by_category: dict[str, list[CaseResult]] = {}
+    for result in run.results:
+        by_category.setdefault(result.category, []).append(result)
+    for category, results in by_category.items():
+        table = Table(title=f"{category}", title_justify="left", show_lines=False)
+        for column in ("case", "channel", "outcome", "first failed assertion / note"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            if r.status == "passed":
+                continue
+            colour = "red" if r.status == "failed" else "yellow"
+            table.add_row(
+                escape(r.case_id), r.channel, f"[{colour}]{r.status}[/]",
+                escape(r.first_failure[:300]),
+            )  # fmt: skip
+        passed = sum(r.status == "passed" for r in results)
+        table.caption = f"{passed} of {len(results)} passed (only the others are listed)"
+        console.print(table)
+    print_summary(console, run.summary, thresholds)
+    skipped = run.summary.overall.skipped
+    if skipped:
+        console.print(
+            f"[yellow]note:[/] {skipped} case(s) skipped: their shopper words are read from a "
+            "dataset that is not available here (see ASSISTANT_EVALS__SHARED_DATA)."
+        )
+    if any(c.status == "skipped" and c.name.startswith("judge") for r in run.results
+           for t in r.turns for c in t.checks):  # fmt: skip
+        console.print("[yellow]note:[/] judge rubrics skipped: no judge model configured.")
+
+
+def print_summary(console: Console, summary: Summary, thresholds: Thresholds) -> None:
+    table = Table(title="pass rate per category", title_justify="left")
+    for column in ("category", "passed", "failed", "skipped", "rate", "threshold", "gate"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    failing = summary.failing(thresholds)
+    for name, score in summary.scores.items():
+        gate = "[red]FAIL[/]" if name in failing else "[green]ok[/]"
+        table.add_row(
+            name, str(score.passed), str(score.failed), str(score.skipped),
+            percent(score.rate), percent(thresholds.of(name)), gate,
+        )  # fmt: skip
+    total = summary.overall
+    table.add_row(
+        "[bold]overall[/]", str(total.passed), str(total.failed), str(total.skipped),
+        percent(total.rate), "", "",
+    )  # fmt: skip
+    console.print(table)
+
+
+def print_comparison(console: Console, a: EvalRun, b: EvalRun, labels: tuple[str, str]) -> None:
+    """Pass rates side by side, then every case whose outcome differs."""
+    table = Table(title="comparison", title_justify="left")
+    for column in ("category", labels[0], labels[1], "change"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    sa, sb = a.summary.scores, b.summary.scores
+    for name in dict.fromkeys([*sa, *sb]):
+        ra, rb = (sa[name].rate if name in sa else None), (sb[name].rate if name in sb else None)
+        change = "" if ra is None or rb is None else f"{(rb - ra) * 100:+.0f} pts"
+        table.add_row(name, percent(ra), percent(rb), change)
+    console.print(table)
+    other = {r.case_id: r for r in b.results}
+    changed = Table(title="cases whose outcome differs", title_justify="left")
+    for column in ("case", "category", labels[0], labels[1], "why"):
+        changed.add_column(column, overflow="fold")
+    for result in a.results:
+        twin = other.get(result.case_id)
+        if twin is not None and twin.status != result.status:
+            why = twin.first_failure if twin.status == "failed" else result.first_failure
+            changed.add_row(
+                escape(result.case_id), result.category, result.status, twin.status,
+                escape(why[:200]),
+            )  # fmt: skip
+    console.print(changed if changed.row_count else "No case changed outcome.")
+
+
+def print_history(console: Console, runs: list[dict[str, Any]], last: int = 20) -> None:
+    """The trend: one row per recorded run, newest last."""
+    if not runs:
+        console.print("No eval runs recorded yet.")
+        return
+    categories = list(dict.fromkeys(k for run in runs for k in run.get("rates", {})))
+    table = Table(title="eval history", title_justify="left")
+    for column in ("date", "commit", "model", "variant", "overall", *categories):
+        table.add_column(column)
+    for run in runs[-last:]:
+        rates = run.get("rates", {})
+        table.add_row(
+            str(run.get("date", "")), str(run.get("commit", "")), str(run.get("model", "")),
+            str(run.get("variant", "")), percent(run.get("overall")),
+            *(percent(rates.get(c)) for c in categories),
+        )  # fmt: skip
+    console.print(table)
