@@ -40,9 +40,7 @@ def check_checkout(
     return Check.of(NAME, not problems, "; ".join(problems) or cart)
 
 
-def _line_problems(
-    lines: dict[str, int], product_of: Callable[[str], Product | None]
-) -> list[str]:
+def _line_problems(lines: dict[str, int], product_of: Callable[[str], Product | None]) -> list[str]:
     """Each variant exists in the catalog (`product_of` maps a variant id to its product)."""
     problems = []
     for variant_id, quantity in lines.items():

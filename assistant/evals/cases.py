@@ -198,9 +198,11 @@ def _cases_in(file: Path) -> list[EvalCase]:
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{file}: not valid YAML ({exc})") from exc
     items = data.get("cases", []) if isinstance(data, dict) and "cases" in data else [data]
-    defaults = {k: v for k, v in data.items() if k in ("category", "channel")} if (
-        isinstance(data, dict) and "cases" in data
-    ) else {}
+    defaults = (
+        {k: v for k, v in data.items() if k in ("category", "channel")}
+        if (isinstance(data, dict) and "cases" in data)
+        else {}
+    )
     cases = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):

@@ -45,9 +45,9 @@ def check_turn(expect: Expectations, turn: TurnRecord, ctx: TurnContext) -> list
     if expect.faq is not None:
         checks.append(_top_faq(turn, expect.faq))
     if expect.checkout is not None:
-        checks.append(check_checkout(
-                turn.reply, expect.checkout, ctx.cart_of, ctx.product_of_variant
-            ))
+        checks.append(
+            check_checkout(turn.reply, expect.checkout, ctx.cart_of, ctx.product_of_variant)
+        )
     if expect.no_checkout:
         url = turn.reply.checkout_url
         checks.append(Check.of("no checkout link", url is None, f"got {url}" if url else ""))

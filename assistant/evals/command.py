@@ -69,7 +69,9 @@ def eval_command(
         cases = load_cases(paths or [DEFAULT_CASES])
         catalog = CatalogIndex.open(settings)
         if compare:
-            runs = [_run(settings, catalog, cases, *_side(s, model, prompt_variant)) for s in compare]
+            runs = [
+                _run(settings, catalog, cases, *_side(s, model, prompt_variant)) for s in compare
+            ]
             print_comparison(console, runs[0], runs[1], compare)
             failed = any(run.summary.failing(limits) for run in runs)
             raise typer.Exit(GATE_FAILED if failed else 0)
@@ -115,7 +117,11 @@ def _run(
 
 
 def _report(
-    settings: Settings, run: EvalRun, limits: Thresholds, json_out: Path | None, html_out: Path | None
+    settings: Settings,
+    run: EvalRun,
+    limits: Thresholds,
+    json_out: Path | None,
+    html_out: Path | None,
 ) -> None:
     print_run(console, run, limits)
     if json_out:

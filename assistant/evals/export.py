@@ -20,7 +20,10 @@ def run_json(run: EvalRun, thresholds: Thresholds) -> dict[str, Any]:
         "seconds": round(run.seconds, 2),
         "categories": {
             name: {
-                "passed": s.passed, "failed": s.failed, "skipped": s.skipped, "rate": s.rate,
+                "passed": s.passed,
+                "failed": s.failed,
+                "skipped": s.skipped,
+                "rate": s.rate,
                 "threshold": thresholds.of(name),
             }
             for name, s in run.summary.scores.items()

@@ -55,11 +55,7 @@ class TurnRecord:
 
 def tool_calls(outcome: TurnOutcome) -> list[ToolCall]:
     """The turn's tool calls, each paired with its result by tool call id."""
-    results = {
-        m.tool_call_id: _as_dict(m)
-        for m in outcome.messages
-        if isinstance(m, ToolMessage)
-    }
+    results = {m.tool_call_id: _as_dict(m) for m in outcome.messages if isinstance(m, ToolMessage)}
     calls = []
     for message in outcome.messages:
         if isinstance(message, AIMessage):
