@@ -43,8 +43,8 @@ def _meets(value: Any, rule: Any) -> bool:
         "present": lambda want: present == bool(want),
         "equals": lambda want: present and _equal(value, want),
         "contains": lambda want: present and str(want).lower() in _text(value),
-        "lte": lambda want: present and _number(value) is not None and _number(value) <= _num(want),
-        "gte": lambda want: present and _number(value) is not None and _number(value) >= _num(want),
+        "lte": lambda want: present and (n := _number(value)) is not None and n <= _num(want),
+        "gte": lambda want: present and (n := _number(value)) is not None and n >= _num(want),
         "one_of": lambda want: present and any(_equal(value, w) for w in want),
     }
     unknown = set(rule) - set(checks)

@@ -27,7 +27,7 @@ def run_json(run: EvalRun, thresholds: Thresholds) -> dict[str, Any]:
                 "threshold": thresholds.of(name),
             }
             for name, s in run.summary.scores.items()
-        },  # fmt: skip
+        },
         "cases": [
             {
                 "id": r.case_id,

@@ -7,24 +7,11 @@ from html import escape
 from pathlib import Path
 
 from assistant.evals.console import percent
-from assistant.evals.records import CaseResult, TurnRecord
+from assistant.evals.records import CaseResult, Check, TurnRecord
 from assistant.evals.runner import EvalRun
 from assistant.evals.summary import Summary, Thresholds
 
-STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#1f2a24;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#5b6b62;margin-top:0}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.35rem .6rem;text-align:left;
-border-bottom:1px solid #dfe5e1}td.num,th.num{text-align:right}.ok{color:#1d7a46}.bad{color:#b42318;font-weight:600}
-.case{border:1px solid #dfe5e1;border-radius:8px;padding:.8rem 1rem;margin:1rem 0}
-.case h3{margin:.1rem 0 .4rem;font-size:1.05rem}.tag{font-size:.8rem;background:#eef2ef;border-radius:4px;padding:0 .4rem;margin-left:.4rem}
-.shopper{background:#eef4ff;border-radius:8px;padding:.4rem .7rem;margin:.4rem 0}
-.assistant{background:#f4f6f5;border-radius:8px;padding:.4rem .7rem;margin:.4rem 0;white-space:pre-wrap}
-.who{font-weight:600;font-size:.8rem;color:#5b6b62;display:block}
-ul.checks{margin:.3rem 0 .6rem;padding-left:1.2rem}li.failed{background:#fde8e7;color:#7a1a12;border-left:4px solid #b42318;padding:.2rem .5rem;list-style:none;margin:.2rem 0 .2rem -1.2rem}
-li.skipped{color:#8a6d00}.note{background:#fff6d6;border-radius:6px;padding:.5rem .8rem}
-svg text{font:13px system-ui,sans-serif}
-"""
+STYLE = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 BAR_WIDTH = 520
 
 
@@ -122,6 +109,14 @@ def _case(result: CaseResult) -> str:
     return "".join(parts)
 
 
+MARKS = {"failed": "✗", "passed": "✓", "skipped": "-"}
+
+
+def _check(check: Check) -> str:
+    detail = f": {escape(check.detail[:400])}" if check.detail and check.status != "passed" else ""
+    return f"<li class='{check.status}'>{MARKS[check.status]} {escape(check.name)}{detail}</li>"
+
+
 def _turn(turn: TurnRecord) -> str:
     reply = turn.reply
     extras = [f"product: {escape(c.title)} (${c.price:.2f})" for c in reply.products]
@@ -132,11 +127,7 @@ def _turn(turn: TurnRecord) -> str:
     shown = escape(reply.text) or "<i>(no reply)</i>"
     if extras:
         shown += "<br><small>" + "<br>".join(extras) + "</small>"
-    checks = "".join(
-        f"<li class='{c.status}'>{'✗' if c.status == 'failed' else '✓' if c.status == 'passed' else '–'} "
-        f"{escape(c.name)}{': ' + escape(c.detail[:400]) if c.detail and c.status != 'passed' else ''}</li>"
-        for c in turn.checks
-    )
+    checks = "".join(_check(c) for c in turn.checks)
     return (
         f"<div class='shopper'><span class='who'>shopper</span>{escape(turn.said)}</div>"
         f"<div class='assistant'><span class='who'>assistant</span>{shown}</div>"

@@ -71,7 +71,7 @@ class Summary:
 
     @classmethod
     def of(cls, results: list[CaseResult]) -> Summary:
-        scores = {c: CategoryScore(c) for c in CATEGORIES}
+        scores: dict[str, CategoryScore] = {c: CategoryScore(c) for c in CATEGORIES}
         for result in results:
             score = scores.setdefault(result.category, CategoryScore(result.category))
             setattr(score, result.status, getattr(score, result.status) + 1)

@@ -1,4 +1,4 @@
-"""Eval test fixtures: settings on the demo catalog, and a prompt folder holding a broken variant."""
+"""Eval test fixtures: offline settings, and a prompt folder holding a broken variant."""
 
 from __future__ import annotations
 

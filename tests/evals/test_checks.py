@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.brand.models import ChannelStyle
+from assistant.config import PROJECT_ROOT
+from assistant.errors import ConfigurationError
 from assistant.evals.arguments import satisfied
 from assistant.evals.cart import check_checkout
 from assistant.evals.cases import CheckoutExpectation, SourceRef, load_cases
 from assistant.evals.channel_limits import _messenger, _sms, _whatsapp, check_rendering
 from assistant.evals.sources import SharedData, SourceMissingError
-from assistant.brand.models import ChannelStyle
-from assistant.config import PROJECT_ROOT
-from assistant.errors import ConfigurationError
 from assistant.messages import ProductCard, QuickReply, Reply
 from assistant.retrieval.models import Product
 
@@ -118,5 +118,5 @@ def test_shipped_cases_load_and_cover_every_category() -> None:
 def test_a_bad_case_names_its_file_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x-1\ncategory: search\nturns: [{say: hi, expect: {handof: true}}]\n")
-    with pytest.raises(ConfigurationError, match="bad.yaml: case x-1"):
+    with pytest.raises(ConfigurationError, match=r"bad\.yaml: case x-1"):
         load_cases([bad])
