@@ -10,8 +10,15 @@ from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.products import option_values
-from assistant.agent.offline.signals import quantity
+from assistant.agent.offline.lookup import lookup
+from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
 
+_BUYING = re.compile(
+    rf"{CHECKOUT.pattern}|\b(?:please|want|like|need|get|take|buy|add|cart|bag|code|coupon|"
+    r"promo|discount|with|size|colou?r|in|of|and|the|a|an|my|me|to|for|quantity|pack|pair|"
+    r"two|three|four|five|[A-Z0-9_-]*\d[A-Z0-9_-]*)\b",
+    re.I,
+)
 _DISCOUNT = re.compile(
     r"\b(?:code|coupon|promo|discount)\s*(?:code)?\s*:?\s*([A-Za-z0-9_-]{3,40})\b", re.I
 )
@@ -20,8 +27,10 @@ _DISCOUNT = re.compile(
 def checkout(turn: Turn) -> Action:
     step = turn.memory.step
     if step is None:
-        product_id = turn.refer()
+        product_id = _meant(turn)
         if product_id is None:
+            if _names_something(turn):
+                return lookup(turn, "checkout")
             return turn.which_product(turn.carry.model_copy(deep=True))
         return Call(Step(flow="checkout"), [("get_product", {"product_id": product_id})])
     carry = turn.carry.model_copy(deep=True)
@@ -54,6 +63,25 @@ def checkout(turn: Turn) -> Action:
         Step(flow="checkout", stage=1, data={"title": details["title"]}),
         [("create_checkout_link", args)],
     )
+
+
+def _meant(turn: Turn) -> str | None:
+    """The product being bought: picked from those shown, the one whose options are being
+    chosen, or (for "buy it") the one in focus."""
+    carry = turn.carry
+    if product_id := turn.refer(explicit=True):
+        return product_id
+    if carry.awaiting == "variant" and carry.options_for:
+        return carry.options_for
+    if FOLLOW_UP.search(turn.text) or not _names_something(turn):
+        return turn.refer()
+    return None
+
+
+def _names_something(turn: Turn) -> bool:
+    """Whether the message holds words that could name a product, beyond buying words."""
+    rest = _BUYING.sub(" ", turn.kit.parser.parse(turn.text).text.lower())
+    return any(len(w) > 2 and not w.isdigit() for w in re.findall(r"[a-z0-9]+", rest))
 
 
 def _checkout_done(turn: Turn, carry: Any) -> Answer:

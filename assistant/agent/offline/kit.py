@@ -60,8 +60,11 @@ class Turn:
             lines.append(line)
         return "\n" + "\n".join(lines)
 
-    def refer(self) -> str | None:
-        """The product the shopper points at: 'the second one', 'the cheaper one', a name, 'it'."""
+    def refer(self, *, explicit: bool = False) -> str | None:
+        """The product the shopper points at: 'the second one', 'the cheaper one', a name, 'it'.
+
+        `explicit`: only an ordinal, a price word or a name; not the product in focus.
+        """
         shown = self.carry.shown
         lowered = self.text.lower()
         index = ordinal(self.text)
@@ -74,7 +77,7 @@ class Turn:
         if shown and re.search(r"\b(?:pricier|more expensive|priciest|premium) one\b", lowered):
             return max(shown, key=lambda s: float(s.price)).product_id
         named = named_product(shown, lowered)
-        if named:
+        if named or explicit:
             return named
         if self.carry.focus:
             return self.carry.focus

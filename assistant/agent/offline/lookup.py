@@ -1,0 +1,55 @@
+"""Finding the product a shopper names ("is the Ridgeline 3L Rain Jacket waterproof?") the way a
+model would: search the catalog, then take the hit whose name the message spells out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.agent.offline.actions import Action, Call
+from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.memory import Step
+
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_GENERIC = {"s", "the", "a", "an", "and", "for", "with", "of", "in", "men", "women", "kids", "kid"}
+_GENDERS = {"men": "men", "mens": "men", "man": "men", "women": "women", "womens": "women",
+            "woman": "women", "ladies": "women", "kids": "kids", "kid": "kids"}  # fmt: skip
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
+
+
+def _core(title: str) -> set[str]:
+    """The words that name a product: its title without gender and filler words."""
+    return {w for w in _tokens(title.replace("'s", "")) if w not in _GENDERS} - _GENERIC
+
+
+def named(text: str, cards: list[dict[str, Any]]) -> str | None:
+    """The product whose whole name (gender aside) the message contains, most specific first."""
+    said = set(_tokens(text))
+    genders = {_GENDERS[w] for w in said if w in _GENDERS}
+    best: tuple[int, int, int] | None = None
+    pick = None
+    for rank, card in enumerate(cards):
+        core = _core(card["title"])
+        if not core or not core <= said or not any(len(w) > 3 and not w.isdigit() for w in core):
+            continue
+        title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
+        gender = 1 if title_genders & genders or not (title_genders and genders) else -1
+        score = (gender, len(core), -rank)
+        if best is None or score > best:
+            best, pick = score, card["product_id"]
+    return pick
+
+
+def lookup(turn: Turn, then: str) -> Action:
+    """Search for the product the message names; `then` is the flow that continues with it."""
+    text = turn.kit.parser.parse(turn.text).text or turn.text
+    query = {"query": text, "filters": {"in_stock": False}, "limit": 8}
+    return Call(Step(flow="lookup", data={"then": then}), [("search_products", query)])
+
+
+def found(turn: Turn) -> str | None:
+    """After `lookup`: the named product's id, if the search found it."""
+    return named(turn.text, turn.memory.result("search_products").get("products", []))
