@@ -162,6 +162,7 @@ class ShopAgent:
                 persona=prompts.brand.persona,
                 brand=prompts.brand.brand,
                 channel=channel,
+                style=prompts.style(style),
             )
             model = get_chat_model(
                 self._settings,

@@ -8,15 +8,16 @@ from typing import Any
 
 from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.lookup import lookup
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.products import option_values
-from assistant.agent.offline.lookup import lookup
 from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
 
 _BUYING = re.compile(
     rf"{CHECKOUT.pattern}|\b(?:please|want|like|need|get|take|buy|add|cart|bag|code|coupon|"
     r"promo|discount|with|size|colou?r|in|of|and|the|a|an|my|me|to|for|quantity|pack|pair|"
-    r"two|three|four|five|[A-Z0-9_-]*\d[A-Z0-9_-]*)\b",
+    r"one|two|three|four|five|first|second|third|fourth|last|other|cheaper|cheapest|that|this|"
+    r"those|these|them|it|[A-Z0-9_-]*\d[A-Z0-9_-]*)\b",
     re.I,
 )
 _DISCOUNT = re.compile(
@@ -70,7 +71,8 @@ def _meant(turn: Turn) -> str | None:
     chosen, or (for "buy it") the one in focus."""
     carry = turn.carry
     if product_id := turn.refer(explicit=True):
-        return product_id
+        title = next(s.title for s in carry.shown if s.product_id == product_id)
+        return None if len(_content_words(turn, title)) >= 2 else product_id
     if carry.awaiting == "variant" and carry.options_for:
         return carry.options_for
     if FOLLOW_UP.search(turn.text) or not _names_something(turn):
@@ -80,8 +82,16 @@ def _meant(turn: Turn) -> str | None:
 
 def _names_something(turn: Turn) -> bool:
     """Whether the message holds words that could name a product, beyond buying words."""
-    rest = _BUYING.sub(" ", turn.kit.parser.parse(turn.text).text.lower())
-    return any(len(w) > 2 and not w.isdigit() for w in re.findall(r"[a-z0-9]+", rest))
+    return bool(_content_words(turn))
+
+
+def _content_words(turn: Turn, title: str = "") -> set[str]:
+    """Words of the message that are not about buying, options or the product `title`: a
+    message with two or more of them names some other product."""
+    parsed = turn.kit.parser.parse(turn.text)
+    rest = _BUYING.sub(" ", parsed.text.lower())
+    skip = set(re.findall(r"[a-z0-9]+", f"{title} {parsed.filters.color or ''}".lower()))
+    return {w for w in re.findall(r"[a-z0-9]+", rest) if len(w) > 2 and not w.isdigit()} - skip
 
 
 def _checkout_done(turn: Turn, carry: Any) -> Answer:
@@ -89,7 +99,8 @@ def _checkout_done(turn: Turn, carry: Any) -> Answer:
     if "error" in link:
         return turn.answer(turn.say("checkout_problem", error=link["error"]), carry=carry)
     summary = ", ".join(
-        f"{line['quantity']} x {line['title']} ({' / '.join(line['options'].values())})"
+        f"{line['quantity']} x {line['title']}"
+        + (f" ({' / '.join(line['options'].values())})" if line["options"] else "")
         for line in link["lines"]
     )
     subtotal = f"${Decimal(str(link['subtotal'])):.2f}"

@@ -10,6 +10,7 @@ from assistant.agent.offline.actions import Answer
 from assistant.agent.offline.memory import Carry, Memory, Shown
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.signals import ordinal
+from assistant.brand.models import ChannelStyle
 from assistant.retrieval.query import QueryParser
 
 TEXT_LIST_CHANNELS = {"sms", "whatsapp", "messenger", "instagram"}
@@ -24,6 +25,7 @@ class Kit:
     persona: str
     brand: str
     channel: str
+    style: ChannelStyle | None = None  # the channel's length and card limits, when known
 
 
 @dataclass
@@ -53,7 +55,8 @@ class Turn:
         if self.kit.channel not in TEXT_LIST_CHANNELS:
             return ""
         lines = []
-        for n, card in enumerate(cards, 1):
+        limit = self.kit.style.max_cards if self.kit.style else len(cards)
+        for n, card in enumerate(cards[: max(limit, 1)], 1):
             line = f"{n}. {card['title']} - ${card['price']}"
             if reasons and card.get("reason"):
                 line += f" ({card['reason']})"

@@ -26,21 +26,32 @@ def _core(title: str) -> set[str]:
 
 
 def named(text: str, cards: list[dict[str, Any]]) -> str | None:
-    """The product whose whole name (gender aside) the message contains, most specific first."""
+    """The product the message names: most of its title's words (gender aside), including a
+    word that sets it apart from the other results, the shopper's gender breaking ties."""
     said = set(_tokens(text))
     genders = {_GENDERS[w] for w in said if w in _GENDERS}
+    cores = [_core(card["title"]) for card in cards]
     best: tuple[int, int, int] | None = None
     pick = None
-    for rank, card in enumerate(cards):
-        core = _core(card["title"])
-        if not core or not core <= said or not any(len(w) > 3 and not w.isdigit() for w in core):
+    for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
+        matched = core & said
+        if not core or len(matched) < max(2, round(0.6 * len(core))):
+            continue
+        if not any(_distinctive(w, cores) for w in matched):
             continue
         title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
         gender = 1 if title_genders & genders or not (title_genders and genders) else -1
-        score = (gender, len(core), -rank)
+        score = (len(matched), gender, -rank)
         if best is None or score > best:
             best, pick = score, card["product_id"]
     return pick
+
+
+def _distinctive(word: str, cores: list[set[str]]) -> bool:
+    """A word of few result titles: a name ("Ridgeline"), not what they all are ("jacket")."""
+    if word.isdigit() or len(word) < 3:
+        return False
+    return sum(word in core for core in cores) * 2 <= max(len(cores), 2)
 
 
 def lookup(turn: Turn, then: str) -> Action:

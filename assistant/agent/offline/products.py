@@ -40,8 +40,8 @@ _ATTRIBUTES = [
 
 
 def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
-    lowered = turn.text.lower()
     title, variants = details["title"], details["variants"]
+    lowered = _without_name(turn.text.lower(), title)
     in_stock = [v for v in variants if v["in_stock"]]
     colors = option_values(variants, "color")
     sizes = option_values(variants, "size")
@@ -109,6 +109,13 @@ def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
         "product_overview", title=title, price=f"${price}", description=details["description"]
     )
     return f"{text}\n{facts}\n{_stock_summary(variants)}."
+
+
+def _without_name(text: str, title: str) -> str:
+    """The question without the product's own name: "Rain" in "Ridgeline Rain Jacket" asks
+    nothing about rain."""
+    words = {w for w in re.findall(r"[a-z0-9]+", title.lower()) if len(w) > 2}
+    return re.sub(r"[a-z0-9]+", lambda m: " " if m.group(0) in words else m.group(0), text)
 
 
 def _color_word(turn: Turn, lowered: str) -> str | None:
