@@ -26,8 +26,8 @@ def _core(title: str) -> set[str]:
 
 
 def named(text: str, cards: list[dict[str, Any]]) -> str | None:
-    """The product the message names: most of its title's words (gender aside), including a
-    word that sets it apart from the other results, the shopper's gender breaking ties."""
+    """The product the message names: its whole title (gender aside), or most of it including
+    a word that sets it apart from the other results; the shopper's gender breaks ties."""
     said = set(_tokens(text))
     genders = {_GENDERS[w] for w in said if w in _GENDERS}
     cores = [_core(card["title"]) for card in cards]
@@ -37,8 +37,8 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
         matched = core & said
         if not core or len(matched) < max(2, round(0.6 * len(core))):
             continue
-        if not any(_distinctive(w, cores) for w in matched):
-            continue
+        if matched != core and not any(_distinctive(w, cores) for w in matched):
+            continue  # a partial name must include a word that sets the product apart
         title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
         gender = 1 if title_genders & genders or not (title_genders and genders) else -1
         score = (len(matched), gender, -rank)
@@ -56,8 +56,7 @@ def _distinctive(word: str, cores: list[set[str]]) -> bool:
 
 def lookup(turn: Turn, then: str) -> Action:
     """Search for the product the message names; `then` is the flow that continues with it."""
-    text = turn.kit.parser.parse(turn.text).text or turn.text
-    query = {"query": text, "filters": {"in_stock": False}, "limit": 8}
+    query = {"query": turn.text, "filters": {"in_stock": False}, "limit": 8, "read_filters": False}
     return Call(Step(flow="lookup", data={"then": then}), [("search_products", query)])
 
 
