@@ -39,4 +39,3 @@ def test_broken_variant_fails_the_gate(
     assert "faq" in failing and "safety" in failing
     failed = [c for r in run.results for t in r.turns for c in t.failed]
     assert any(c.name == "brand rules" and "banned phrase" in c.detail for c in failed)
-    assert any(c.name == "brand rules" and "too long" in c.detail for c in failed)

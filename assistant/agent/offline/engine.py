@@ -56,7 +56,7 @@ class OfflineChatModel(BaseChatModel):
         step = memory.step
         action = route(turn, self.greeting, self.sign_off) if step is None else resume(turn, step)
         if isinstance(action, Answer):
-            action.text = fit(action.text.strip(), self.kit.style)
+            action.text = fit(action.text.strip(), self.kit.style, self.kit.link_length)
         return ChatResult(generations=[ChatGeneration(message=_message(action, memory.turn_count))])
 
 

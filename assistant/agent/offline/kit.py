@@ -26,6 +26,7 @@ class Kit:
     brand: str
     channel: str
     style: ChannelStyle | None = None  # the channel's length and card limits, when known
+    link_length: int = 0  # a link in a reply is swapped for a tracked one this long
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.agent.offline import cart, products, shopping, signals
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn, named_product
@@ -66,7 +68,7 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         (carry.shown or carry.focus)
         and not names_products
         and (asks_about or carry.awaiting == "product")
-    ):
+    ) or _points_at_focus(turn):
         return products.product_question(turn)
     if signals.POLICY.search(text) and not names_products:
         return faq(turn)
@@ -82,9 +84,24 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         return shopping.search(turn, f"{carry.search} {text}")
     if names_products or constraints:
         return shopping.search(turn, text)
+    if carry.intent == "search" and carry.search and len(text.split()) <= 4:
+        return shopping.search(turn, f"{carry.search} {text}")  # "for running": a refinement
     return Call(
         Step(flow="probe"),
         [("search_faq", {"question": text}), ("search_products", {"query": text})],
+    )
+
+
+def _points_at_focus(turn: Turn) -> bool:
+    """ "these gloves", "this jacket": a word of the product in focus after a pointing word."""
+    focus = next((s for s in turn.carry.shown if s.product_id == turn.carry.focus), None)
+    if focus is None:
+        return False
+    title = {w.rstrip("s") for w in re.findall(r"[a-z]+", focus.title.lower())}
+    pointed = re.findall(r"\b(?:these|this|those|that|the)\s+([a-z]+)", turn.text.lower())
+    return any(w.rstrip("s") in title for w in pointed) or (
+        bool(re.search(r"\b(?:these|this|those|they|it)\b", turn.text.lower()))
+        and bool(signals.PRODUCT_QUESTION.search(turn.text))
     )
 
 

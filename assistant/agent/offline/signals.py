@@ -210,6 +210,8 @@ PRODUCT_QUESTION = _any(
     r"in stock",
     r"how many (?:are )?left",
     r"tell me (?:more )?about",
+    r"hold up",
+    r"grip",
     r"how much (?:is|are|does|do|for)",
     r"price of",
     r"what does (?:it|that|this|the \w+(?: one)?) cost",
