@@ -23,19 +23,20 @@ def print_run(console: Console, run: EvalRun, thresholds: Thresholds) -> None:
     for result in run.results:
         by_category.setdefault(result.category, []).append(result)
     for category, results in by_category.items():
-        table = Table(title=f"{category}", title_justify="left", show_lines=False)
+        passed = sum(r.status == "passed" for r in results)
+        others = [r for r in results if r.status != "passed"]
+        if not others:
+            console.print(f"[bold]{category}[/]: all {passed} passed")
+            continue
+        table = Table(title=f"{category}: {passed} of {len(results)} passed", title_justify="left")
         for column in ("case", "channel", "outcome", "first failed assertion / note"):
             table.add_column(column, overflow="fold")
-        for r in results:
-            if r.status == "passed":
-                continue
+        for r in others:
             colour = "red" if r.status == "failed" else "yellow"
             table.add_row(
                 escape(r.case_id), r.channel, f"[{colour}]{r.status}[/]",
                 escape(r.first_failure[:300]),
             )  # fmt: skip
-        passed = sum(r.status == "passed" for r in results)
-        table.caption = f"{passed} of {len(results)} passed (only the others are listed)"
         console.print(table)
     print_summary(console, run.summary, thresholds)
     skipped = run.summary.overall.skipped
