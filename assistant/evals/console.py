@@ -95,20 +95,22 @@ def print_comparison(console: Console, a: EvalRun, b: EvalRun, labels: tuple[str
     console.print(changed if changed.row_count else "No case changed outcome.")
 
 
-def print_history(console: Console, runs: list[dict[str, Any]], last: int = 20) -> None:
-    """The trend: one row per recorded run, newest last."""
+def print_history(console: Console, runs: list[dict[str, Any]], last: int = 6) -> None:
+    """The trend: a row per category, a column per recorded run (the newest on the right)."""
     if not runs:
         console.print("No eval runs recorded yet.")
         return
-    categories = list(dict.fromkeys(k for run in runs for k in run.get("rates", {})))
-    table = Table(title="eval history", title_justify="left")
-    for column in ("date", "commit", "model", "variant", "overall", *categories):
-        table.add_column(column)
-    for run in runs[-last:]:
-        rates = run.get("rates", {})
-        table.add_row(
-            str(run.get("date", "")), str(run.get("commit", "")), str(run.get("model", "")),
-            str(run.get("variant", "")), percent(run.get("overall")),
-            *(percent(rates.get(c)) for c in categories),
-        )  # fmt: skip
+    shown = runs[-last:]
+    categories = list(dict.fromkeys(k for run in shown for k in run.get("rates", {})))
+    table = Table(
+        title=f"eval history (last {len(shown)} of {len(runs)} runs)", title_justify="left"
+    )
+    table.add_column("category", no_wrap=True, min_width=len("channel_rendering"))
+    for run in shown:
+        date = str(run.get("date", ""))[5:16].replace("T", " ")
+        head = f"{date}\n{run.get('commit', '')}\n{run.get('model', '')}\n{run.get('variant', '')}"
+        table.add_column(escape(head), justify="right")
+    table.add_row("[bold]overall[/]", *(percent(run.get("overall")) for run in shown))
+    for category in categories:
+        table.add_row(category, *(percent(run.get("rates", {}).get(category)) for run in shown))
     console.print(table)
