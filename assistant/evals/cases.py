@@ -197,12 +197,10 @@ def _cases_in(file: Path) -> list[EvalCase]:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{file}: not valid YAML ({exc})") from exc
-    items = data.get("cases", []) if isinstance(data, dict) and "cases" in data else [data]
-    defaults = (
-        {k: v for k, v in data.items() if k in ("category", "channel")}
-        if (isinstance(data, dict) and "cases" in data)
-        else {}
-    )
+    items, defaults = [data], {}
+    if isinstance(data, dict) and "cases" in data:  # a file-wide category and channel apply
+        items = data["cases"] if isinstance(data["cases"], list) else [data["cases"]]
+        defaults = {k: v for k, v in data.items() if k in ("category", "channel")}
     cases = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):
