@@ -18,6 +18,7 @@ from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
 from assistant.desk import cli as desk_cli
 from assistant.errors import AssistantError, IndexMissingError
+from assistant.evals.command import eval_command
 from assistant.retrieval.index import CatalogIndex, ingest
 from assistant.retrieval.loaders.report import CatalogLoad
 from assistant.retrieval.search import ProductHit
@@ -30,6 +31,7 @@ app = typer.Typer(help="Concierge, the conversational shopping assistant.", no_a
 app.add_typer(desk_cli.agents_app, name="agents")
 app.add_typer(desk_cli.customers_app, name="customers")
 app.command("report")(report_command)
+app.command("eval")(eval_command)  # the code lives in assistant/evals/command.py
 console = Console()
 err = Console(stderr=True)
 

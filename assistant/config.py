@@ -201,6 +201,22 @@ class OpenAISettings(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
 
 
+class EvalSettings(BaseModel):
+    """`assistant eval`: referenced datasets, the optional LLM judge, the results history."""
+
+    shared_data: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data",
+        description="folder of the datasets cases reference (read at run time, never copied)",
+    )
+    judge_model: str | None = Field(
+        default=None, description="openai:<model> grading rubric assertions; unset = skipped"
+    )
+    history_file: Path | None = Field(
+        default=None, description="where each run's summary is appended; unset = data_dir"
+    )
+    workers: int = Field(default=2, ge=1, le=32, description="cases run at once")
+
+
 class Settings(BaseSettings):
     """Every setting. Library code receives this object; it never reads os.environ."""
 
@@ -237,6 +253,7 @@ class Settings(BaseSettings):
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    evals: EvalSettings = Field(default_factory=EvalSettings)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -41,6 +41,9 @@ TROUBLE = (
 )
 WAITING = ("pending_human", "human")
 IN_ORDER_WAIT_S = 15.0
+
+Observer = Callable[[TurnOutcome], None]
+"""Called with a turn's grounded outcome (tools run, their arguments and results): evals use it."""
 
 
 class Concierge:
@@ -115,15 +118,17 @@ class Concierge:
         variant = choose_variant(key, self.settings.prompts)
         return self.store.get_or_create_conversation(key, message.channel, message.sender, variant)
 
-    def handle(self, message: InboundMessage) -> Reply:
-        """Answer one shopper message."""
+    def handle(self, message: InboundMessage, observer: Observer | None = None) -> Reply:
+        """Answer one shopper message; `observer` sees the turn's outcome before the reply."""
         reply = Reply(text="")
-        for item in self.stream(message):
+        for item in self.stream(message, observer):
             if isinstance(item, Reply):
                 reply = item
         return reply
 
-    def stream(self, message: InboundMessage) -> Iterator[str | Reply]:
+    def stream(
+        self, message: InboundMessage, observer: Observer | None = None
+    ) -> Iterator[str | Reply]:
         """Answer one message, yielding grounded text as it is produced, then the final `Reply`.
 
         The message is stored before anything else; a provider's retry of a message already
@@ -133,7 +138,7 @@ class Concierge:
         if received is None:
             yield Reply(text="")
             return
-        yield from self.process(*received)
+        yield from self.process(*received, observer=observer)
 
     def receive(
         self, message: InboundMessage
@@ -144,7 +149,11 @@ class Concierge:
         return (conversation, row.id, message) if created else None
 
     def process(
-        self, conversation: ConversationRow, message_id: int, message: InboundMessage
+        self,
+        conversation: ConversationRow,
+        message_id: int,
+        message: InboundMessage,
+        observer: Observer | None = None,
     ) -> Iterator[str | Reply]:
         """Run the turn of a stored message (one turn at a time per conversation, in the order
         the messages arrived: a turn lets an earlier message's turn go first, waiting up to
@@ -155,12 +164,16 @@ class Concierge:
                 if time.monotonic() >= deadline or not self.store.earlier_unfinished(
                     conversation.id, message_id
                 ):
-                    yield from self._turn(conversation.id, message_id, message)
+                    yield from self._turn(conversation.id, message_id, message, observer)
                     return
             time.sleep(0.02)  # outside the lock: the earlier turn takes it
 
     def _turn(
-        self, conversation_id: str, message_id: int, message: InboundMessage
+        self,
+        conversation_id: str,
+        message_id: int,
+        message: InboundMessage,
+        observer: Observer | None = None,
     ) -> Iterator[str | Reply]:
         begun = self.store.begin_turn(conversation_id, message_id)
         if begun is None:  # already answered, by another worker or before a restart
@@ -215,6 +228,8 @@ class Concierge:
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, history, text, outcome, notes)
+            if observer is not None:
+                observer(outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
             trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
             reply = Reply(text=TROUBLE, quick_replies=[trouble])

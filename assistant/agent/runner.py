@@ -35,6 +35,7 @@ from assistant.retrieval.index import CatalogIndex
 
 BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
 MAX_TOOL_ROUNDS = 6
+TRACKED_PATH = len("/c/") + 22 + 1 + 22  # a tracked link's path: /c/{link id}.{signature}
 
 
 @dataclass
@@ -162,6 +163,8 @@ class ShopAgent:
                 persona=prompts.brand.persona,
                 brand=prompts.brand.brand,
                 channel=channel,
+                style=prompts.style(style),
+                link_length=len(self._settings.server.public_url.rstrip("/")) + TRACKED_PATH,
             )
             model = get_chat_model(
                 self._settings,

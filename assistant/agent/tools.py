@@ -47,10 +47,16 @@ class CartItem(BaseModel):
 
 @tool
 def search_products(
-    query: str, runtime: Runtime, filters: ProductFilters | None = None, limit: int = 5
+    query: str,
+    runtime: Runtime,
+    filters: ProductFilters | None = None,
+    limit: int = 5,
+    read_filters: bool = True,
 ) -> dict[str, Any]:
     """Search the catalog. `query` is the shopper's words ("waterproof jacket under $200");
     budgets, sizes and colours in it are understood, and `filters` adds explicit constraints.
+    Set `read_filters` false to rank by the words alone (search again that way when the
+    constraints read from them found nothing, or to look up a product by its name).
     Returns product cards (id, title, price, sizes/colours in stock, url) best first."""
     extra = SearchFilters(in_stock=False)
     if filters:
@@ -63,9 +69,13 @@ def search_products(
             material=filters.material,
         )
     in_stock = filters.in_stock if filters else True
-    parsed, hits = runtime.context.catalog.search(
-        query, max(1, min(limit, 10)), in_stock=in_stock, filters=extra
-    )
+    catalog, k = runtime.context.catalog, max(1, min(limit, 10))
+    if read_filters:
+        parsed, hits = catalog.search(query, k, in_stock=in_stock, filters=extra)
+    else:
+        parsed = catalog.parser.parse(query, in_stock=in_stock)
+        parsed.filters = extra.model_copy(update={"in_stock": in_stock})
+        hits = catalog.products.search(parsed.text, parsed.filters, k)
     return {
         "understood": parsed.filters.describe(),
         "match": "strong" if hits and _strong(hits[0].similarity, hits[0].lexical) else "weak",

@@ -24,6 +24,11 @@ def violations(brand: Brand, text: str, channel: str) -> list[str]:
     ]
 
 
+def within_length(text: str, style: ChannelStyle) -> bool:
+    """Whether `text` fits the style's length (SMS counted as it is billed)."""
+    return not _length(text, style, "this channel")
+
+
 def emoji_allowed(rules: EmojiRules, style: ChannelStyle) -> bool:
     """Whether any emoji may appear on a channel with this style."""
     return rules.policy != "none" and style.emoji

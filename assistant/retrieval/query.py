@@ -84,6 +84,10 @@ class QueryParser:
         self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
         self._categories = _category_parts(sorted({p.category for p in products}))
+        names = " ".join(name for name, _ in self._categories).lower()
+        # "-ing" words in category names ("Lighting", "Running"); other "-ing" words in a query
+        # name an activity ("for backpacking"), never the kind of product wanted
+        self._ing_stems = set(tokenize(" ".join(re.findall(r"[a-z]+ing\b", names))))
 
     def parse(self, query: str, *, in_stock: bool = True) -> ParsedQuery:
         """Split a query into ranking text and filters; prices and sizes leave the text."""
@@ -96,6 +100,10 @@ class QueryParser:
         self._gender(lowered, filters)
         self._waterproof(lowered, filters)
         filters.categories = self._category(lowered)
+        if filters.categories and filters.attributes.get("gender") == ["kids"]:
+            # a child's rain jacket lives in the kids' category, not with the adult ones
+            kids = [name for name, _ in self._categories if "kid" in name.lower()]
+            filters.categories = sorted({*filters.categories, *kids})
         constraints = filters.model_copy(update={"in_stock": False})
         understood = [] if constraints.is_empty() else [constraints.describe()]
         return ParsedQuery(" ".join(text.split()), filters, understood)
@@ -160,11 +168,22 @@ class QueryParser:
 
     def _category(self, text: str) -> list[str]:
         stems = {_SYNONYMS.get(s, s) for s in tokenize(text)}
+        nouns = [w for w in re.findall(r"[a-z']+", text) if not w.endswith("ing")]
+        doing = tokenize(" ".join(re.findall(r"[a-z]+ing\b", text)))
+        heads = {
+            _SYNONYMS.get(s, s)
+            for s in [*tokenize(" ".join(nouns)), *(s for s in doing if s in self._ing_stems)]
+        }
         categories = self._categories
-        full = {name for name, parts in categories for words in parts if set(words) <= stems}
+        full = {
+            name
+            for name, parts in categories
+            for words in parts
+            if set(words) <= stems and words[-1] in heads
+        }
         if full:
             return sorted(full)
-        return sorted({name for name, parts in categories for words in parts if words[-1] in stems})
+        return sorted({name for name, parts in categories for words in parts if words[-1] in heads})
 
 
 def _amount(number: str, thousands: str | None) -> Decimal:

@@ -93,3 +93,13 @@ def test_plain_words_make_no_filters(parser: QueryParser) -> None:
     assert parsed.filters.categories == []
     assert parsed.filters.price_max is None
     assert not parsed.filters.in_stock
+
+
+def test_activity_words_name_no_category() -> None:
+    """ "for backpacking" says what the shopper does, not that they want a backpack."""
+    parser = QueryParser(load_paths([DEMO_CATALOG / "products"]).products)
+    assert parser.parse("water filter for backpacking").filters.categories == []
+    assert parser.parse("backpacking backpack").filters.categories == ["Backpacks"]
+    assert parser.parse("camp lighting").filters.categories == ["Headlamps & Lighting"]
+    kids = parser.parse("rain jacket for my 6 year old").filters.categories
+    assert "Kids' Gear" in kids and "Rain Jackets" in kids

@@ -8,10 +8,18 @@ from typing import Any
 
 from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.lookup import lookup
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.products import option_values
-from assistant.agent.offline.signals import quantity
+from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
 
+_BUYING = re.compile(
+    rf"{CHECKOUT.pattern}|\b(?:please|want|like|need|get|take|buy|add|cart|bag|code|coupon|"
+    r"promo|discount|with|size|colou?r|in|of|and|the|a|an|my|me|to|for|quantity|pack|pair|"
+    r"one|two|three|four|five|first|second|third|fourth|last|other|cheaper|cheapest|that|this|"
+    r"those|these|them|it|[A-Z0-9_-]*\d[A-Z0-9_-]*)\b",
+    re.I,
+)
 _DISCOUNT = re.compile(
     r"\b(?:code|coupon|promo|discount)\s*(?:code)?\s*:?\s*([A-Za-z0-9_-]{3,40})\b", re.I
 )
@@ -20,8 +28,10 @@ _DISCOUNT = re.compile(
 def checkout(turn: Turn) -> Action:
     step = turn.memory.step
     if step is None:
-        product_id = turn.refer()
+        product_id = _meant(turn)
         if product_id is None:
+            if _names_something(turn):
+                return lookup(turn, "checkout")
             return turn.which_product(turn.carry.model_copy(deep=True))
         return Call(Step(flow="checkout"), [("get_product", {"product_id": product_id})])
     carry = turn.carry.model_copy(deep=True)
@@ -56,12 +66,41 @@ def checkout(turn: Turn) -> Action:
     )
 
 
+def _meant(turn: Turn) -> str | None:
+    """The product being bought: picked from those shown, the one whose options are being
+    chosen, or (for "buy it") the one in focus."""
+    carry = turn.carry
+    if product_id := turn.refer(explicit=True):
+        title = next(s.title for s in carry.shown if s.product_id == product_id)
+        return None if len(_content_words(turn, title)) >= 2 else product_id
+    if carry.awaiting == "variant" and carry.options_for:
+        return carry.options_for
+    if FOLLOW_UP.search(turn.text) or not _names_something(turn):
+        return turn.refer()
+    return None
+
+
+def _names_something(turn: Turn) -> bool:
+    """Whether the message holds words that could name a product, beyond buying words."""
+    return bool(_content_words(turn))
+
+
+def _content_words(turn: Turn, title: str = "") -> set[str]:
+    """Words of the message that are not about buying, options or the product `title`: a
+    message with two or more of them names some other product."""
+    parsed = turn.kit.parser.parse(turn.text)
+    rest = _BUYING.sub(" ", parsed.text.lower())
+    skip = set(re.findall(r"[a-z0-9]+", f"{title} {parsed.filters.color or ''}".lower()))
+    return {w for w in re.findall(r"[a-z0-9]+", rest) if len(w) > 2 and not w.isdigit()} - skip
+
+
 def _checkout_done(turn: Turn, carry: Any) -> Answer:
     link = turn.memory.result("create_checkout_link")
     if "error" in link:
         return turn.answer(turn.say("checkout_problem", error=link["error"]), carry=carry)
     summary = ", ".join(
-        f"{line['quantity']} x {line['title']} ({' / '.join(line['options'].values())})"
+        f"{line['quantity']} x {line['title']}"
+        + (f" ({' / '.join(line['options'].values())})" if line["options"] else "")
         for line in link["lines"]
     )
     subtotal = f"${Decimal(str(link['subtotal'])):.2f}"

@@ -19,6 +19,7 @@ from langchain_core.tools import BaseTool
 from pydantic import ConfigDict
 
 from assistant.agent.offline.actions import Action, Answer, Call
+from assistant.agent.offline.fit import fit
 from assistant.agent.offline.kit import Kit, Turn
 from assistant.agent.offline.memory import KEY, Memory
 from assistant.agent.offline.router import resume, route
@@ -54,6 +55,8 @@ class OfflineChatModel(BaseChatModel):
         turn = Turn(memory, self.kit)
         step = memory.step
         action = route(turn, self.greeting, self.sign_off) if step is None else resume(turn, step)
+        if isinstance(action, Answer):
+            action.text = fit(action.text.strip(), self.kit.style, self.kit.link_length)
         return ChatResult(generations=[ChatGeneration(message=_message(action, memory.turn_count))])
 
 

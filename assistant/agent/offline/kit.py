@@ -10,6 +10,7 @@ from assistant.agent.offline.actions import Answer
 from assistant.agent.offline.memory import Carry, Memory, Shown
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.signals import ordinal
+from assistant.brand.models import ChannelStyle
 from assistant.retrieval.query import QueryParser
 
 TEXT_LIST_CHANNELS = {"sms", "whatsapp", "messenger", "instagram"}
@@ -24,6 +25,8 @@ class Kit:
     persona: str
     brand: str
     channel: str
+    style: ChannelStyle | None = None  # the channel's length and card limits, when known
+    link_length: int = 0  # a link in a reply is swapped for a tracked one this long
 
 
 @dataclass
@@ -53,15 +56,19 @@ class Turn:
         if self.kit.channel not in TEXT_LIST_CHANNELS:
             return ""
         lines = []
-        for n, card in enumerate(cards, 1):
+        limit = self.kit.style.max_cards if self.kit.style else len(cards)
+        for n, card in enumerate(cards[: max(limit, 1)], 1):
             line = f"{n}. {card['title']} - ${card['price']}"
             if reasons and card.get("reason"):
                 line += f" ({card['reason']})"
             lines.append(line)
         return "\n" + "\n".join(lines)
 
-    def refer(self) -> str | None:
-        """The product the shopper points at: 'the second one', 'the cheaper one', a name, 'it'."""
+    def refer(self, *, explicit: bool = False) -> str | None:
+        """The product the shopper points at: 'the second one', 'the cheaper one', a name, 'it'.
+
+        `explicit`: only an ordinal, a price word or a name; not the product in focus.
+        """
         shown = self.carry.shown
         lowered = self.text.lower()
         index = ordinal(self.text)
@@ -74,7 +81,7 @@ class Turn:
         if shown and re.search(r"\b(?:pricier|more expensive|priciest|premium) one\b", lowered):
             return max(shown, key=lambda s: float(s.price)).product_id
         named = named_product(shown, lowered)
-        if named:
+        if named or explicit:
             return named
         if self.carry.focus:
             return self.carry.focus

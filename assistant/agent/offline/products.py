@@ -22,6 +22,8 @@ def product_question(turn: Turn) -> Action:
     if "error" in details:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
     carry.intent, carry.awaiting, carry.focus = "product", "", details["product_id"]
+    if all(s.product_id != details["product_id"] for s in carry.shown):
+        carry.shown = turn.remember_shown([_card(details)])
     return turn.answer(_answer_about(turn, details), carry=carry, cards=[details["product_id"]])
 
 
@@ -40,8 +42,8 @@ _ATTRIBUTES = [
 
 
 def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
-    lowered = turn.text.lower()
     title, variants = details["title"], details["variants"]
+    lowered = _without_name(turn.text.lower(), title)
     in_stock = [v for v in variants if v["in_stock"]]
     colors = option_values(variants, "color")
     sizes = option_values(variants, "size")
@@ -109,6 +111,19 @@ def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
         "product_overview", title=title, price=f"${price}", description=details["description"]
     )
     return f"{text}\n{facts}\n{_stock_summary(variants)}."
+
+
+def _card(details: dict[str, Any]) -> dict[str, Any]:
+    """What `remember_shown` needs of a product's details: id, title, lowest price."""
+    price = min((v["price"] for v in details["variants"]), key=float)
+    return {"product_id": details["product_id"], "title": details["title"], "price": price}
+
+
+def _without_name(text: str, title: str) -> str:
+    """The question without the product's own name: "Rain" in "Ridgeline Rain Jacket" asks
+    nothing about rain."""
+    words = {w for w in re.findall(r"[a-z0-9]+", title.lower()) if len(w) > 2}
+    return re.sub(r"[a-z0-9]+", lambda m: " " if m.group(0) in words else m.group(0), text)
 
 
 def _color_word(turn: Turn, lowered: str) -> str | None:

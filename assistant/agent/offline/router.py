@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.agent.offline import cart, products, shopping, signals
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn, named_product
+from assistant.agent.offline.lookup import found, lookup
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
 
@@ -26,8 +29,17 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         return answer
     parsed = turn.kit.parser.parse(text)
     names_products = bool(parsed.filters.categories)
-    if signals.ORDER.search(text) or (carry.awaiting == "order_details" and _order_facts(text)):
+    about_product = bool(
+        (carry.shown or carry.focus)
+        and signals.PRODUCT_QUESTION.search(text)
+        and (signals.FOLLOW_UP.search(text) or signals.ordinal(text) is not None)
+    )
+    if _policy_question(text) and not about_product:
+        return faq(turn)
+    if _about_an_order(text) or (carry.awaiting == "order_details" and _order_facts(text)):
         return order(turn)
+    if signals.GIFT.search(text) and signals.GIFT_POLICY.search(text):
+        return faq(turn)
     if signals.GIFT.search(text) or (carry.awaiting == "gift_facts" and _gift_facts(text)):
         return gift(turn)
     other_task = (
@@ -38,8 +50,10 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     )
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
         return cart.checkout(turn)
-    if signals.CHECKOUT.search(text) and (not names_products or named_product(carry.shown, text)):
-        return cart.checkout(turn)
+    if signals.CHECKOUT.search(text):
+        if not names_products or named_product(carry.shown, text):
+            return cart.checkout(turn)
+        return lookup(turn, "checkout")
     if signals.COMPARE.search(text):
         return shopping.compare(turn)
     if signals.THANKS.search(text) and len(text.split()) <= 6:
@@ -54,10 +68,12 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         (carry.shown or carry.focus)
         and not names_products
         and (asks_about or carry.awaiting == "product")
-    ):
+    ) or _points_at_focus(turn):
         return products.product_question(turn)
     if signals.POLICY.search(text) and not names_products:
         return faq(turn)
+    if signals.PRODUCT_QUESTION.search(text) and not refers:
+        return lookup(turn, "product")
     constraints = parsed.understood
     if (
         carry.intent in ("search", "product")
@@ -68,10 +84,43 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         return shopping.search(turn, f"{carry.search} {text}")
     if names_products or constraints:
         return shopping.search(turn, text)
+    if carry.intent == "search" and carry.search and len(text.split()) <= 4:
+        return shopping.search(turn, f"{carry.search} {text}")  # "for running": a refinement
     return Call(
         Step(flow="probe"),
         [("search_faq", {"question": text}), ("search_products", {"query": text})],
     )
+
+
+def _points_at_focus(turn: Turn) -> bool:
+    """ "these gloves", "this jacket": a word of the product in focus after a pointing word."""
+    focus = next((s for s in turn.carry.shown if s.product_id == turn.carry.focus), None)
+    if focus is None:
+        return False
+    title = {w.rstrip("s") for w in re.findall(r"[a-z]+", focus.title.lower())}
+    pointed = re.findall(r"\b(?:these|this|those|that|the)\s+([a-z]+)", turn.text.lower())
+    return any(w.rstrip("s") in title for w in pointed) or (
+        bool(re.search(r"\b(?:these|this|those|they|it)\b", turn.text.lower()))
+        and bool(signals.PRODUCT_QUESTION.search(turn.text))
+    )
+
+
+def _about_an_order(text: str) -> bool:
+    """A particular order: its number, or words such as "where is my order" or "order status"."""
+    if signals.order_id(text) and (signals.email(text) or signals.zip_code(text)):
+        return True
+    return bool(signals.ORDER.search(text))
+
+
+def _policy_question(text: str) -> bool:
+    """A question about how the shop works ("can I cancel my order before it ships?"), not a
+    request to buy or about one particular order."""
+    if not (signals.POLICY.search(text) and signals.QUESTION.search(text)):
+        return False
+    if signals.order_id(text) or signals.email(text):
+        return False
+    rest = signals.SHOP_WORDS.sub(" ", signals.MY_ORDER.sub(" ", text))
+    return not (signals.CHECKOUT.search(rest) or signals.ORDER.search(rest))
 
 
 def _order_facts(text: str) -> bool:
@@ -103,6 +152,8 @@ def resume(turn: Turn, step: Step) -> Action:
         return cart.checkout(turn)
     if flow == "faq":
         return faq(turn)
+    if flow == "lookup":
+        return _after_lookup(turn, step)
     if flow == "order":
         return order(turn)
     if flow == "gift":
@@ -112,6 +163,17 @@ def resume(turn: Turn, step: Step) -> Action:
             turn, step.data.get("reason", ""), apologise="frustrated" in step.data.get("reason", "")
         )
     return _probe(turn)
+
+
+def _after_lookup(turn: Turn, step: Step) -> Action:
+    """The named product goes to the flow that asked; otherwise an ordinary search."""
+    product_id = found(turn)
+    if product_id is None:
+        return Call(
+            Step(flow="search", data={"query": turn.text}),
+            [("search_products", {"query": turn.text})],
+        )
+    return Call(Step(flow=step.data["then"]), [("get_product", {"product_id": product_id})])
 
 
 def _probe(turn: Turn) -> Action:

@@ -48,14 +48,17 @@ def order(turn: Turn) -> Action:
     return Call(Step(flow="order"), [("order_status", args)])
 
 
-def _order_result(turn: Turn, carry: Any) -> Answer:
+def _order_result(turn: Turn, carry: Any) -> Action:
     result = turn.memory.result("order_status")
     if "error" in result:
         carry.order_failures += 1
         carry.order, carry.awaiting = {}, "order_details"
-        if carry.order_failures >= 2:
-            carry.awaiting = ""
-            return turn.answer(turn.say("order_give_up"), carry=carry, fallback=True)
+        if carry.order_failures >= 2:  # say a teammate will look, and hand over for real
+            reason = "could not verify the shopper's order"
+            return Call(
+                Step(flow="handoff", data={"reason": reason, "lead": "order_give_up"}),
+                [("handoff_to_human", {"reason": reason})],
+            )
         return turn.answer(turn.say("order_problem", error=result["error"]), carry=carry)
     carry.order, carry.awaiting, carry.order_failures = {}, "", 0
     return turn.answer(
@@ -170,6 +173,9 @@ def handoff(turn: Turn, reason: str, apologise: bool = False) -> Action:
     carry = turn.carry.model_copy(deep=True)
     carry.intent, carry.awaiting = "handoff", ""
     text = result.get("message", "")
+    if lead := turn.memory.step.data.get("lead"):  # the flow's own words; the desk adds its note
+        carry.order, carry.order_failures = {}, 0
+        text = turn.say(lead)
     if apologise:
         text = f"{turn.say('frustration')} {text}"
     return turn.answer(text, carry=carry)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.lookup import named
 from assistant.agent.offline.memory import Step
 
 
@@ -41,13 +43,14 @@ def search(turn: Turn, query: str) -> Action:
     carry.size = parsed.filters.size or remembered.get("size") or carry.size
     if not cards and step.stage != 1 and parsed.text.strip() and constraints:
         again = Step(flow="search", stage=1, data={"query": carry.search})
-        relaxed = {"query": parsed.text, "filters": {"in_stock": True}}
+        relaxed = {"query": parsed.text, "filters": {"in_stock": True}, "read_filters": False}
         return Call(again, [("search_products", relaxed)])
-    if not cards:
+    if not cards or (result.get("match") == "weak" and not parsed.filters.categories):
+        # weak matches for words naming no kind of product we sell ("hockey gear") are noise
         return turn.answer(
             turn.say("search_none", constraints=constraints), carry=carry, fallback=True
         )
-    carry.shown, carry.focus = turn.remember_shown(cards), None
+    carry.shown, carry.focus = turn.remember_shown(cards), named(carry.search, cards)
     key = "search_relaxed" if step.stage == 1 else "search_intro"
     text = (
         turn.say(key, constraints=constraints)
@@ -110,12 +113,26 @@ def compare(turn: Turn) -> Action:
     if step is None:
         ids = _compare_ids(turn)
         if len(ids) < 2:
-            return Call(Step(flow="compare", stage=1), [("search_products", {"query": turn.text})])
+            names = _names(turn.text)
+            calls: list[tuple[str, dict[str, Any]]] = [
+                (
+                    "search_products",
+                    {"query": n, "filters": {"in_stock": False}, "read_filters": False},
+                )
+                for n in names
+            ]
+            calls.append(("search_products", {"query": turn.text}))
+            return Call(Step(flow="compare", stage=1, data={"names": names}), calls)
         return Call(Step(flow="compare", stage=2), [("compare", {"product_ids": ids})])
     if step.stage == 1:
-        found = [
-            c["product_id"] for c in turn.memory.result("search_products").get("products", [])[:2]
-        ]
+        results = turn.memory.results.get("search_products", [])
+        names = step.data.get("names", [])
+        picked = [named(n, r.get("products", [])) for n, r in zip(names, results, strict=False)]
+        found = list(dict.fromkeys(p for p in picked if p))
+        if len(found) < 2:
+            found = [
+                c["product_id"] for c in (results[-1] if results else {}).get("products", [])[:2]
+            ]
         if len(found) < 2:
             return turn.answer(turn.say("search_none", constraints=""), fallback=True)
         return Call(Step(flow="compare", stage=2), [("compare", {"product_ids": found})])
@@ -142,6 +159,19 @@ def compare(turn: Turn) -> Action:
         None,
     )
     return turn.answer("\n".join(lines), carry=carry, cards=[c["product_id"] for c in cards])
+
+
+_JOINS = re.compile(r",|\b(?:and|vs\.?|versus|or|with|to|against)\b", re.I)
+_LEAD = re.compile(
+    r"^.*?\b(?:compare|comparison of|difference between|differences between|between)\b", re.I
+)
+
+
+def _names(text: str) -> list[str]:
+    """The products a comparison names: "compare the A and the B" -> ["the A", "the B"]."""
+    body = _LEAD.sub(" ", text).rstrip("?!. ")
+    parts = [p.strip() for p in _JOINS.split(body)]
+    return [p for p in parts if len(re.findall(r"[a-z]{3,}", p.lower())) >= 1][:4]
 
 
 def _compare_ids(turn: Turn) -> list[str]:

@@ -69,7 +69,8 @@ CHECKOUT = _any(
     r"i'?ll get",
     r"add (?:it|that|this|them|one|two|three|\d+)?\s*(?:to (?:my )?(?:cart|bag))?",
     r"to (?:my )?cart",
-    r"buy (?:it|that|this|them|one|two|\d+)",
+    r"buy (?:it|that|this|them|one|two|\d+|the|a|an)",
+    r"(?:want|like|need|going) to (?:buy|order|get|purchase)",
     r"check ?out",
     r"checkout link",
     r"purchase",
@@ -81,6 +82,7 @@ CHECKOUT = _any(
 )
 COMPARE = _any(
     r"compare",
+    r"price difference",
     r"comparison",
     r"difference between",
     r"differences",
@@ -150,7 +152,26 @@ POLICY = _any(
     r"damaged",
     r"missing",
     r"cancel\w*",
+    r"overnight",
+    r"expedited",
+    r"express",
+    r"(?:credit|debit) cards?",
+    r"card types?",
+    r"gift ?wrap\w*",
 )
+# Policy topics that win over a gift request ("do you gift wrap?" asks about the shop, not a gift).
+GIFT_POLICY = _any(
+    r"gift ?wrap\w*", r"gift ?cards?", r"gift (?:receipt|message|purchases?)", r"wrapp\w*",
+    r"return\w*", r"exchange\w*",
+)  # fmt: skip
+# "my order" alone names no particular order: with a policy word it is a policy question.
+MY_ORDER = re.compile(r"\bmy order\b", re.I)
+QUESTION = re.compile(
+    r"\?|^\W*(?:can|could|do|does|is|are|how|what|when|where|who|which|will|would|should|may)\b",
+    re.I,
+)
+# Checkout words that also appear in policy questions ("returns after purchase", "at checkout").
+SHOP_WORDS = re.compile(r"\b(?:purchase\w*|check ?out|checkout|order)\b", re.I)
 FOLLOW_UP = _any(
     r"it",
     r"its",
@@ -189,6 +210,11 @@ PRODUCT_QUESTION = _any(
     r"in stock",
     r"how many (?:are )?left",
     r"tell me (?:more )?about",
+    r"hold up",
+    r"grip",
+    r"how much (?:is|are|does|do|for)",
+    r"price of",
+    r"what does (?:it|that|this|the \w+(?: one)?) cost",
     r"more (?:details|info)",
     r"details",
 )

@@ -1,0 +1,66 @@
+"""Finding the product a shopper names ("is the Ridgeline 3L Rain Jacket waterproof?") the way a
+model would: search the catalog, then take the hit whose name the message spells out."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from assistant.agent.offline.actions import Action, Call
+from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.memory import Step
+
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_GENERIC = {"s", "the", "a", "an", "and", "for", "with", "of", "in", "men", "women", "kids", "kid"}
+_GENDERS = {"men": "men", "mens": "men", "man": "men", "women": "women", "womens": "women",
+            "woman": "women", "ladies": "women", "kids": "kids", "kid": "kids"}  # fmt: skip
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
+
+
+def _core(title: str) -> set[str]:
+    """The words that name a product: its title without gender and filler words."""
+    return {w for w in _tokens(title.replace("'s", "")) if w not in _GENDERS} - _GENERIC
+
+
+def named(text: str, cards: list[dict[str, Any]]) -> str | None:
+    """The product the message names: its whole title (gender aside), or most of it including
+    a word that sets it apart from the other results; the shopper's gender breaks ties."""
+    said = set(_tokens(text))
+    genders = {_GENDERS[w] for w in said if w in _GENDERS}
+    cores = [_core(card["title"]) for card in cards]
+    best: tuple[int, int, int] | None = None
+    pick = None
+    for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
+        matched = core & said
+        if not core or len(matched) < max(2, math.ceil(0.6 * len(core))):  # most of it
+            continue
+        if matched != core and not any(_distinctive(w, cores) for w in matched):
+            continue  # a partial name must include a word that sets the product apart
+        title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
+        gender = 1 if title_genders & genders or not (title_genders and genders) else -1
+        score = (len(matched), gender, -rank)
+        if best is None or score > best:
+            best, pick = score, card["product_id"]
+    return pick
+
+
+def _distinctive(word: str, cores: list[set[str]]) -> bool:
+    """A word of few result titles: a name ("Ridgeline"), not what they all are ("jacket")."""
+    if word.isdigit() or len(word) < 3:
+        return False
+    return sum(word in core for core in cores) * 2 <= max(len(cores), 2)
+
+
+def lookup(turn: Turn, then: str) -> Action:
+    """Search for the product the message names; `then` is the flow that continues with it."""
+    query = {"query": turn.text, "filters": {"in_stock": False}, "limit": 8, "read_filters": False}
+    return Call(Step(flow="lookup", data={"then": then}), [("search_products", query)])
+
+
+def found(turn: Turn) -> str | None:
+    """After `lookup`: the named product's id, if the search found it."""
+    return named(turn.text, turn.memory.result("search_products").get("products", []))
