@@ -24,6 +24,8 @@ from assistant.channels.fallback import resolve_numbered_reply
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.desk import aftercare, intake
+from assistant.desk.routing import route
+from assistant.desk.wait import expected_wait
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
@@ -375,15 +377,20 @@ class Concierge:
         prompts: PromptSet,
         requested: str | None,
     ) -> None:
-        """Tell the shopper a person is coming; the state changes with the turn's other writes."""
-        message = prompts.handoff_message(datetime.now(UTC))
-        if requested is None or message not in reply.text:
+        """Tell the shopper a person is coming, and how soon (measured from the team's recent
+        tickets); the state changes with the turn's other writes."""
+        now, summary = datetime.now(UTC), self.summary(conversation.id)
+        stated = prompts.handoff_message(now)  # what a handoff tool call already wrote
+        team = route(decision.reason or "handoff", summary, self.settings.desk)
+        wait = expected_wait(self.store, team, prompts.brand.human_reply_wait)
+        message = prompts.handoff_message(now, wait=wait)
+        if message != stated and stated in reply.text:
+            reply.text = reply.text.replace(stated, message)
+        elif requested is None or message not in reply.text:
             reply.text = f"{reply.text}\n\n{message}".strip()
         reply.quick_replies = []
         reply.handoff = Handoff(
-            reason=decision.reason or "handoff",
-            confidence=decision.confidence,
-            summary=self.summary(conversation.id),
+            reason=decision.reason or "handoff", confidence=decision.confidence, summary=summary
         )
 
     def summary(self, conversation_id: str) -> str:

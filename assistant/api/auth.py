@@ -24,6 +24,8 @@ from assistant.store.models import utcnow
 
 COOKIE = "concierge_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
 
 
 class AgentOut(BaseModel):
@@ -99,10 +101,18 @@ AdminDep = Annotated[AgentOut, Depends(current_admin)]
 
 
 def authenticate(store: Store, username: str, password: str) -> Agent | None:
-    """The active agent with these credentials, or None (same work for an unknown name)."""
+    """The active agent with these credentials, or None (same work for an unknown name).
+    `MAX_FAILURES` wrong passwords in a row lock the account's password logins for
+    `LOCKOUT`, across every worker (the count lives in the database)."""
     agent = store.get_agent(username)
-    stored = agent.password_hash if agent is not None and agent.active else None
-    return agent if verify_password(password, stored) and agent is not None else None
+    usable = agent is not None and agent.active
+    if agent is not None and agent.locked_until is not None and agent.locked_until > utcnow():
+        usable = False
+    stored = agent.password_hash if agent is not None and usable else None
+    ok = verify_password(password, stored)
+    if agent is not None and usable:
+        store.record_login(username, ok=ok, max_failures=MAX_FAILURES, lock_for=LOCKOUT)
+    return agent if ok else None
 
 
 def start_session(response: Response, store: Store, agent: Agent, settings: Settings) -> None:

@@ -63,12 +63,14 @@ class PromptSet(BaseModel):
         """When the human team is next on duty (`now` itself during hours)."""
         return self.brand.business_hours.next_open(now)
 
-    def handoff_message(self, now: datetime) -> str:
-        """What the shopper reads when handed to a person: the wait, or the away message."""
+    def handoff_message(self, now: datetime, *, wait: str | None = None) -> str:
+        """What the shopper reads when handed to a person: the wait (`wait`, e.g. measured
+        from the queue, else the brand's `human_reply_wait`), or the away message."""
         brand = self.brand
         names = {"persona": brand.persona, "brand": brand.brand}
         if self.is_open(now):
-            return render(self.handoff.during_hours, {**names, "wait": brand.human_reply_wait})
+            expected = wait or brand.human_reply_wait
+            return render(self.handoff.during_hours, {**names, "wait": expected})
         hours = brand.business_hours
         opens = hours.describe_moment(hours.next_open(now), now)
         values = {**names, "away_message": brand.away_message, "next_open": opens}

@@ -147,6 +147,25 @@ class TicketOps(StoreCore):
         )
         return self._run(lambda s: [(t, c) for t, c in s.execute(query).all()], write=False)
 
+    def claim_waits(self, team: str, *, since: datetime, limit: int = 50) -> list[float]:
+        """Seconds from handoff to claim of `team`'s most recent tickets claimed since `since`."""
+        query = (
+            select(HandoffTicket.created_at, HandoffTicket.claimed_at)
+            .where(
+                HandoffTicket.team == team,
+                HandoffTicket.claimed_at.is_not(None),
+                HandoffTicket.created_at >= since,
+            )
+            .order_by(HandoffTicket.created_at.desc())
+            .limit(limit)
+        )
+
+        def read(session: Session) -> list[float]:
+            rows = session.execute(query).all()
+            return [(claimed - created).total_seconds() for created, claimed in rows if claimed]
+
+        return self._run(read, write=False)
+
     def changes_since(self, cursor: tuple[int, datetime | None] | None) -> Changes:
         """Conversations with messages after the cursor and tickets updated since it; the
         first call (no cursor) reports nothing and returns where things stand."""

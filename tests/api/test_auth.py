@@ -17,6 +17,7 @@ from assistant.conversation import Concierge
 from assistant.desk.credentials import hash_password, new_api_key, secret_hash, verify_password
 from assistant.retrieval.index import CatalogIndex
 from assistant.store import Store
+from assistant.store.desk_models import Agent
 from assistant.store.models import utcnow
 
 
@@ -109,3 +110,19 @@ def test_passwords_are_argon2_hashed_and_verified() -> None:
     assert verify_password("correct horse", stored)
     assert not verify_password("correct horsE", stored)
     assert not verify_password("correct horse", None)
+
+
+def test_repeated_wrong_passwords_lock_password_logins(app_store: tuple[TestClient, Store]) -> None:
+    client, store = app_store
+    for _ in range(5):
+        assert _login(client, "wrong guess") == 401
+    assert _login(client) == 401  # locked, even with the right password
+    agent = store.get_agent("alice")
+    assert agent is not None and agent.locked_until is not None
+    with store.session() as session:
+        row = session.get(Agent, agent.id)
+        assert row is not None
+        row.locked_until = utcnow() - timedelta(seconds=1)  # the lock has run out
+    assert _login(client) == 200
+    after = store.get_agent("alice")
+    assert after is not None and after.failed_logins == 0

@@ -168,7 +168,7 @@
       $("queue-title").focus(); // the next Tab reaches the first ticket
     } catch (err) {
       el.loginError.textContent = err.status === 401 ? "Wrong username or password."
-        : err.status === 429 ? "Too many attempts. Wait a minute, then try again."
+        : err.status === 429 ? "Too many failed attempts. Try again later."
         : `Sign-in failed: ${err.message}`;
       el.password.select();
       el.password.focus();

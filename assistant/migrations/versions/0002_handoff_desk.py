@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(200)),
         sa.Column("api_key_hash", sa.String(64)),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", TS),
         sa.Column("created_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agents")),
         sa.UniqueConstraint("api_key_hash", name=op.f("uq_agents_api_key_hash")),
