@@ -14,6 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.limits import Limits
 from assistant.api.webchat import ConciergeDep
 from assistant.channels.base import ChannelAdapter, ParsedWebhook
 from assistant.channels.errors import SignatureError, WebhookParseError
@@ -73,7 +74,9 @@ async def receive(
         raise HTTPException(403, detail=str(exc)) from exc
     except WebhookParseError as exc:
         raise HTTPException(400, detail=str(exc)) from exc
+    limits: Limits = request.app.state.limits
     stored = await run_in_threadpool(_store, concierge, courier, parsed, channel)
+    stored = await run_in_threadpool(_within_rate, concierge, limits, stored)
     for item in stored:
         background.add_task(_turn, concierge, courier, *item)
     if channel == "sms":
@@ -103,8 +106,34 @@ def _store(
             conversation = concierge.conversation(shopper)
             courier.queue(conversation, Reply(text=signal.reply_text))
             courier.wake()
-    received = [concierge.receive(message) for message in parsed.messages]
+    longest = concierge.settings.limits.max_message_chars
+    received = [
+        concierge.receive(message.model_copy(update={"text": message.text[:longest]}))
+        for message in parsed.messages
+    ]
     return [item for item in received if item is not None]
+
+
+def _within_rate(
+    concierge: Concierge, limits: Limits, stored: list[tuple[ConversationRow, int, InboundMessage]]
+) -> list[tuple[ConversationRow, int, InboundMessage]]:
+    """The stored messages whose sender is within its rate; the others are kept, not answered.
+
+    The limit applies after the message is stored and the provider still gets its 200: a 429
+    would only make it redeliver the same flood (Meta retries for hours), and a stored message
+    stays readable by the team. A sender over the rate simply gets no bot reply for it.
+    """
+    allowed = []
+    for conversation, message_id, message in stored:
+        if limits.senders.acquire(f"{message.channel}:{message.sender}") == 0.0:
+            allowed.append((conversation, message_id, message))
+            continue
+        log.warning("sender over its rate: kept, not answered", extra={"channel": message.channel})
+        concierge.store.finish_turn(
+            conversation.id, message_id, history=[], reply=None, channel=message.channel,
+            error="rate limited: kept, not answered",
+        )  # fmt: skip
+    return allowed
 
 
 def _turn(
