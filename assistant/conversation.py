@@ -5,8 +5,9 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
@@ -36,6 +37,7 @@ TROUBLE = (
     "Would you like me to connect you with a teammate?"
 )
 WAITING = ("pending_human", "human")
+Renderer = Callable[[ConversationRow, Reply], list[dict[str, Any]]]
 
 
 class Concierge:
@@ -55,6 +57,7 @@ class Concierge:
         self._agent = agent
         self._prompts = prompts
         self._links = LinkSigner(secret_key(settings))
+        self._render: Renderer | None = None
         products = catalog.products.products
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
@@ -75,6 +78,15 @@ class Concierge:
             settings, catalog, prompts, replies, checkout, OrderDesk(source) if source else None
         )
         return cls(settings, catalog, agent, prompts, store or open_store(settings))
+
+    def deliver_through(self, render: Renderer) -> None:
+        """Queue each turn's reply, rendered by `render`, in the turn's own transaction."""
+        self._render = render
+
+    def _outbox(self, conversation: ConversationRow, reply: Reply) -> dict[str, Any]:
+        """finish_turn's outbox arguments: the reply's provider payloads, if it is delivered."""
+        payloads = self._render(conversation, reply) if self._render else []
+        return {"outbox": payloads, "recipient": conversation.sender}
 
     @property
     def prompts(self) -> PromptSet:
@@ -175,7 +187,7 @@ class Concierge:
             reply = Reply(text=TROUBLE, quick_replies=[trouble])
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
-                channel=channel, error=str(exc)[:500],
+                channel=channel, error=str(exc)[:500], **self._outbox(conversation, reply),
             )  # fmt: skip
             yield reply
             return
@@ -266,6 +278,7 @@ class Concierge:
             channel=conversation.channel,
             fallbacks=fallbacks,
             state="pending_human" if decision.handoff else None,
+            **self._outbox(conversation, reply),
         )
         return reply
 

@@ -46,6 +46,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         app.state.courier = Courier(
             ready.store, {str(k): v for k, v in adapters.items()}, ready.prompts
         )
+        ready.deliver_through(app.state.courier.render)  # a reply is queued with its turn
         stop = asyncio.Event()
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:

@@ -143,13 +143,9 @@ def _turn(
     message_id: int,
     message: InboundMessage,
 ) -> None:
-    """Run the turn of a stored message and queue its reply for delivery."""
-    reply = Reply(text="")
-    for item in concierge.process(conversation, message_id, message):
-        if isinstance(item, Reply):
-            reply = item
-    current = concierge.get(conversation.id) or conversation
-    courier.queue(current, reply)
+    """Run the turn of a stored message; the turn queues its reply (see `deliver_through`)."""
+    for _ in concierge.process(conversation, message_id, message):
+        pass
     courier.wake()
 
 

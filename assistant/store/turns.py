@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from assistant.messages import Reply
 from assistant.store.errors import RecordNotFound
 from assistant.store.history import HistoryOps
-from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
+from assistant.store.models import (
+    ConversationRow,
+    HistoryEntry,
+    MessageRow,
+    OutboxItem,
+    State,
+    utcnow,
+)
 
 
 class TurnOps(HistoryOps):
@@ -47,8 +54,14 @@ class TurnOps(HistoryOps):
         fallbacks: int | None = None,
         state: State | None = None,
         error: str | None = None,
+        outbox: Sequence[dict[str, Any]] = (),
+        recipient: str = "",
     ) -> None:
-        """Store the turn's history, its reply and the conversation's new counters, at once."""
+        """Store the turn's history, its reply and the conversation's new counters, at once.
+
+        `outbox` holds the reply rendered for its channel: its payloads are queued in the same
+        transaction, so a process stopped at any point either redoes the turn or delivers it.
+        """
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -72,13 +85,21 @@ class TurnOps(HistoryOps):
                 for n, d in enumerate(dicts)
             )
             if reply is not None:
-                session.add(
-                    MessageRow(
-                        conversation_id=conversation_id, direction="outbound", channel=channel,
-                        text=reply.text, payload=reply.model_dump(mode="json"), status="sent",
-                        created_at=now,
-                    )
+                sent = MessageRow(
+                    conversation_id=conversation_id, direction="outbound", channel=channel,
+                    text=reply.text, payload=reply.model_dump(mode="json"),
+                    status="queued" if outbox else "sent", created_at=now,
                 )  # fmt: skip
+                session.add(sent)
+                session.flush()
+                for payload in outbox:
+                    session.add(
+                        OutboxItem(
+                            conversation_id=conversation_id, message_id=sent.id, channel=channel,
+                            recipient=recipient, payload=payload, status="pending", attempts=0,
+                            next_attempt_at=now, created_at=now, updated_at=now,
+                        )
+                    )  # fmt: skip
             status = "failed" if error else "processed"
             session.execute(
                 update(MessageRow)
