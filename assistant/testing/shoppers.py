@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from assistant.channels.settings import MessengerSettings, SmsSettings, WhatsAppSettings
 from assistant.config import Settings
+from assistant.store import Store
+from assistant.store.models import MessageRow, OutboxItem
 from assistant.testing.fake_provider import FakeProvider, Recorded
 from assistant.testing.provider_webhooks import (
     SignedWebhook,
@@ -116,3 +120,74 @@ def replies_by_recipient(provider: FakeProvider) -> dict[str, list[str]]:
         if 200 <= record.status < 300:
             received[recipient(record)].append(text_of(record))
     return dict(received)
+
+
+@dataclass
+class DeliveryAudit:
+    """Every channel message checked against the store and the provider's record.
+
+    `unanswered`: inbound messages of a conversation beyond its stored replies; `undelivered`:
+    queued payloads the provider never accepted; `duplicates`: payloads it accepted more than
+    once; `out_of_order`: recipients whose deliveries differ in order from their queue.
+    """
+
+    inbound: int = 0
+    replies: int = 0
+    payloads: int = 0
+    delivered: int = 0
+    unanswered: int = 0
+    undelivered: int = 0
+    duplicates: int = 0
+    out_of_order: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        return self.unanswered + self.undelivered
+
+    @property
+    def exact(self) -> bool:
+        """Every inbound answered, every payload delivered exactly once, in order."""
+        return not (self.lost or self.duplicates or self.out_of_order)
+
+
+def audit_deliveries(store: Store, provider: FakeProvider) -> DeliveryAudit:
+    """Compare what shoppers sent, what the store answered and queued, and what was delivered."""
+    with store.session(write=False) as session:
+        messages = session.execute(
+            select(MessageRow.conversation_id, MessageRow.direction).where(
+                MessageRow.channel.in_(CHANNELS)
+            )
+        ).all()
+        queued = session.execute(
+            select(OutboxItem.recipient, OutboxItem.payload).order_by(OutboxItem.id)
+        ).all()
+    audit = DeliveryAudit()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for conversation_id, direction in messages:
+        counts[conversation_id][direction == "outbound"] += 1
+    audit.inbound = sum(c[0] for c in counts.values())
+    audit.replies = sum(c[1] for c in counts.values())
+    audit.unanswered = sum(max(0, c[0] - c[1]) for c in counts.values())
+    expected: dict[str, list[str]] = defaultdict(list)
+    for to, payload in queued:
+        expected[to].append(_words(payload["body"]))
+    got: dict[str, list[str]] = defaultdict(list)
+    for record in list(provider.requests):
+        if 200 <= record.status < 300:
+            got[recipient(record)].append(_words(record.body))
+    audit.payloads = sum(len(v) for v in expected.values())
+    audit.delivered = sum(len(v) for v in got.values())
+    for to in expected.keys() | got.keys():
+        want, have = expected.get(to, []), got.get(to, [])
+        audit.undelivered += max(0, len(want) - len(have))
+        audit.duplicates += max(0, len(have) - len(want))
+        if have != want[: len(have)]:
+            audit.out_of_order.append(to)
+    return audit
+
+
+def _words(body: dict[str, Any]) -> str:
+    """What a payload says: an SMS body, or the whole Graph API body."""
+    if "Body" in body:
+        return str(body["Body"])
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
