@@ -115,7 +115,10 @@ class Courier:
 
     async def run(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
         """Deliver until stopped; picks up items a killed process left half-sent."""
-        await asyncio.to_thread(self._store.reclaim_stuck, STUCK)
+        try:
+            await asyncio.to_thread(self._store.reclaim_stuck, STUCK)
+        except StoreError:  # the database is down at start: stuck items wait for a restart
+            log.exception("could not reclaim items left sending")
         while not stop.is_set():
             try:
                 sent = await self.deliver_due(client)

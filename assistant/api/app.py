@@ -52,7 +52,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         async with httpx.AsyncClient() as client:
             delivery = asyncio.create_task(app.state.courier.run(client, stop))
             recovery = asyncio.create_task(
-                asyncio.to_thread(webhooks.recover, ready, app.state.courier, started)
+                webhooks.recover_when_possible(ready, app.state.courier, started, stop)
             )
             app.state.ready = True
             try:

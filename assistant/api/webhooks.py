@@ -6,6 +6,8 @@ message a provider delivered is never lost; the turn and the delivery happen in 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Annotated
@@ -23,10 +25,12 @@ from assistant.channels.twiml import EMPTY_TWIML, TWIML_MEDIA_TYPE
 from assistant.conversation import Concierge
 from assistant.delivery import Courier
 from assistant.messages import InboundMessage, Reply
+from assistant.store import StoreError
 from assistant.store.models import ConversationRow
 
 log = logging.getLogger("assistant.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["channels"])
+RECOVERY_RETRY_S = 5.0
 
 
 def get_courier(request: Request) -> Courier:
@@ -147,6 +151,21 @@ def _turn(
     for _ in concierge.process(conversation, message_id, message):
         pass
     courier.wake()
+
+
+async def recover_when_possible(
+    concierge: Concierge, courier: Courier, before: datetime, stop: asyncio.Event
+) -> int:
+    """`recover`, retried while the database is unavailable (a start during an outage)."""
+    while True:
+        try:
+            return await asyncio.to_thread(recover, concierge, courier, before)
+        except StoreError as exc:
+            log.warning("recovery postponed: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RECOVERY_RETRY_S)
+        if stop.is_set():
+            return 0
 
 
 def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:

@@ -73,4 +73,4 @@ def test_a_reply_held_back_by_the_provider_keeps_the_later_ones_behind_it(
 
     audit = audit_deliveries(concierge.store, provider)
     assert audit.inbound == 3 and audit.exact, audit
-    assert [r.status for r in provider.requests][0] == 429
+    assert provider.requests[0].status == 429
