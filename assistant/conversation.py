@@ -4,6 +4,7 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant import reply_content
+from assistant.agent.disclosure import DECLINE, DisclosureGuard, secret_values
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
 from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
@@ -37,6 +39,8 @@ TROUBLE = (
     "Would you like me to connect you with a teammate?"
 )
 WAITING = ("pending_human", "human")
+CHANNELS = ("web", "whatsapp", "messenger", "instagram", "sms")
+log = logging.getLogger("assistant.conversation")
 Renderer = Callable[[ConversationRow, Reply], list[dict[str, Any]]]
 
 
@@ -58,6 +62,15 @@ class Concierge:
         self._prompts = prompts
         self._links = LinkSigner(secret_key(settings))
         self._render: Renderer | None = None
+        self._disclosure = DisclosureGuard(
+            (
+                p.system_prompt(c, datetime.now(UTC).date())
+                for p in prompts.values()
+                for c in CHANNELS
+            ),
+            [*secret_values(settings), secret_key(settings).decode()],
+            settings.checkout.discount_codes,
+        )
         products = catalog.products.products
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
@@ -165,7 +178,7 @@ class Concierge:
             yield Reply(text="")
             return
         text = (message.quick_reply or self._numbered(conversation_id, message.text)).strip()
-        gate = GroundedStream(self._names)  # streamed text goes out only once grounded
+        gate = GroundedStream(self._names, self._disclosure.allows)  # released once checked
         try:
             outcome = None
             for item in self._agent.stream(
@@ -182,6 +195,7 @@ class Concierge:
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, history, text, outcome)
+            outcome = self._disclosed(conversation_id, outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
             trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
             reply = Reply(text=TROUBLE, quick_replies=[trouble])
@@ -198,6 +212,17 @@ class Concierge:
         elif not gate.released and reply.text:
             yield reply.text
         yield reply
+
+    def _disclosed(self, conversation_id: str, outcome: TurnOutcome) -> TurnOutcome:
+        """A reply that would disclose what it must not is replaced by a decline."""
+        problems = self._disclosure.problems(outcome.text)
+        if not problems:
+            return outcome
+        log.warning(
+            "reply withheld: %s", "; ".join(problems), extra={"conversation_id": conversation_id}
+        )
+        outcome.text, outcome.results = DECLINE, []
+        return outcome
 
     def _numbered(self, conversation_id: str, text: str) -> str:
         """A bare "2" on a text channel picks option 2 of the last reply's quick replies."""
