@@ -148,7 +148,7 @@ def _catalog_settings(settings: Settings, catalog: Path | None) -> Settings:
     """Settings for another catalog: its own collections, indexed on first use."""
     if catalog is None:
         return settings
-    digest = hashlib.sha1(str(catalog.resolve()).encode()).hexdigest()[:10]
+    digest = hashlib.sha1(str(catalog.resolve()).encode(), usedforsecurity=False).hexdigest()[:10]
     changed = settings.model_copy(deep=True)
     changed.catalog.paths = [catalog]
     changed.retrieval.collection_prefix = f"catalog-{digest}"

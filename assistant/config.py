@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.channels.settings import ChannelSettings
+from assistant.messages import MAX_MESSAGE_CHARS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -199,6 +200,31 @@ class OpenAISettings(BaseModel):
 
     timeout_s: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
+    turn_budget_s: float = Field(
+        default=60.0, gt=0, description="longest a turn may wait on the model, retries included"
+    )
+
+
+class LimitSettings(BaseModel):
+    """Bounds on what one client or sender may send (see assistant/api/limits.py).
+
+    Rates are token buckets: `*_per_minute` refills, `*_burst` is the most sent at once.
+    Each worker process keeps its own buckets.
+    """
+
+    max_message_chars: int = Field(default=MAX_MESSAGE_CHARS, ge=1, le=MAX_MESSAGE_CHARS)
+    max_json_depth: int = Field(default=32, ge=2, le=512)
+    sender_per_minute: float = Field(
+        default=30.0, gt=0, description="messages a minute from one conversation or sender"
+    )
+    sender_burst: int = Field(default=10, ge=1)
+    ip_per_minute: float = Field(
+        default=120.0, gt=0, description="web chat requests a minute from one client address"
+    )
+    ip_burst: int = Field(default=40, ge=1)
+    tracked_keys: int = Field(
+        default=100_000, ge=100, description="senders remembered at once (oldest forgotten)"
+    )
 
 
 class EvalSettings(BaseModel):
@@ -254,6 +280,7 @@ class Settings(BaseSettings):
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
     )

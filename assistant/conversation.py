@@ -4,14 +4,17 @@ the eval runner alike. Everything a turn needs survives a restart: it lives in t
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant import reply_content
+from assistant.agent.disclosure import DECLINE, DisclosureGuard, secret_values
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
 from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
@@ -47,6 +50,10 @@ IN_ORDER_WAIT_S = 15.0
 Observer = Callable[[TurnOutcome], None]
 """Called with a turn's grounded outcome (tools run, their arguments and results): evals use it."""
 
+CHANNELS = ("web", "whatsapp", "messenger", "instagram", "sms")
+log = logging.getLogger("assistant.conversation")
+Renderer = Callable[[ConversationRow, Reply], list[dict[str, Any]]]
+
 
 class Concierge:
     """The assistant for one shop: catalog, agent, store."""
@@ -66,6 +73,16 @@ class Concierge:
         self._prompts = prompts
         self._links = LinkSigner(secret_key(settings))
         self._keeper = PreferenceKeeper(store, catalog.parser)
+        self._render: Renderer | None = None
+        self._disclosure = DisclosureGuard(
+            (
+                p.system_prompt(c, datetime.now(UTC).date())
+                for p in prompts.values()
+                for c in CHANNELS
+            ),
+            [*secret_values(settings), secret_key(settings).decode()],
+            settings.checkout.discount_codes,
+        )
         products = catalog.products.products
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
@@ -86,6 +103,15 @@ class Concierge:
             settings, catalog, prompts, replies, checkout, OrderDesk(source) if source else None
         )
         return cls(settings, catalog, agent, prompts, store or open_store(settings))
+
+    def deliver_through(self, render: Renderer) -> None:
+        """Queue each turn's reply, rendered by `render`, in the turn's own transaction."""
+        self._render = render
+
+    def _outbox(self, conversation: ConversationRow, reply: Reply) -> dict[str, Any]:
+        """finish_turn's outbox arguments: the reply's provider payloads, if it is delivered."""
+        payloads = self._render(conversation, reply) if self._render else []
+        return {"outbox": payloads, "recipient": conversation.sender}
 
     @property
     def prompts(self) -> PromptSet:
@@ -191,7 +217,7 @@ class Concierge:
             if after.reply is not None:
                 self.store.finish_turn(
                     conversation_id, message_id, history=[], reply=after.reply, channel=channel,
-                    events=[arrived],
+                    events=[arrived], **self._outbox(conversation, after.reply),
                 )  # fmt: skip
                 yield after.reply
                 return
@@ -207,12 +233,12 @@ class Concierge:
         if (kept := self._keeper.intercept(conversation, text)) is not None:  # remember/forget
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text), AIMessage(kept.text)],
-                reply=kept, channel=channel,
+                reply=kept, channel=channel, **self._outbox(conversation, kept),
             )  # fmt: skip
             yield kept
             return
         notes = self._keeper.notes(conversation)  # saved preferences, with consent
-        gate = GroundedStream(self._names)  # streamed text goes out only once grounded
+        gate = GroundedStream(self._names, self._disclosure.allows)  # released once checked
         try:
             outcome = None
             for item in self._agent.stream(
@@ -230,6 +256,7 @@ class Concierge:
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
             outcome = self._grounded(conversation, history, text, outcome, notes)
+            outcome = self._disclosed(conversation_id, outcome)
             if observer is not None:
                 observer(outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
@@ -237,7 +264,7 @@ class Concierge:
             reply = Reply(text=TROUBLE, quick_replies=[trouble])
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
-                channel=channel, error=str(exc)[:500],
+                channel=channel, error=str(exc)[:500], **self._outbox(conversation, reply),
                 events=[arrived, kinds.bot_answer(message.received_at, error=True)],
             )  # fmt: skip
             yield reply
@@ -249,6 +276,17 @@ class Concierge:
         elif not gate.released and reply.text:
             yield reply.text
         yield reply
+
+    def _disclosed(self, conversation_id: str, outcome: TurnOutcome) -> TurnOutcome:
+        """A reply that would disclose what it must not is replaced by a decline."""
+        problems = self._disclosure.problems(outcome.text)
+        if not problems:
+            return outcome
+        log.warning(
+            "reply withheld: %s", "; ".join(problems), extra={"conversation_id": conversation_id}
+        )
+        outcome.text, outcome.results = DECLINE, []
+        return outcome
 
     def _numbered(self, conversation_id: str, text: str) -> str:
         """A bare "2" on a text channel picks option 2 of the last reply's quick replies."""
@@ -346,6 +384,7 @@ class Concierge:
             ticket=intake.new_ticket(self.store, self.settings, conversation, reply)
             if reply.handoff
             else None,
+            **self._outbox(conversation, reply),
         )
         return reply
 

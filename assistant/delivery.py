@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -44,6 +45,20 @@ class Courier:
         self, conversation: ConversationRow, reply: Reply, *, human_agent: bool = False
     ) -> list[OutboxItem]:
         """Render a reply for the conversation's channel and put it in the outbox."""
+        payloads = self.payloads(conversation, reply, human_agent=human_agent)
+        return [
+            self._store.enqueue(conversation.id, conversation.channel, conversation.sender, p)
+            for p in payloads
+        ]
+
+    def payloads(
+        self, conversation: ConversationRow, reply: Reply, *, human_agent: bool = False
+    ) -> list[dict[str, Any]]:
+        """The provider payloads of a reply for the conversation's channel ([] if none go out).
+
+        A turn stores these with its reply in one transaction (`Concierge.process`), so a
+        reply is queued exactly when its turn is kept.
+        """
         adapter = self._adapters.get(conversation.channel)
         if adapter is None or not (reply.text or reply.products or reply.checkout_url):
             return []
@@ -55,15 +70,7 @@ class Courier:
         except WindowClosedError as exc:
             log.warning("not sending: %s", exc, extra={"conversation_id": conversation.id})
             return []
-        return [
-            self._store.enqueue(
-                conversation.id,
-                conversation.channel,
-                conversation.sender,
-                p.model_dump(mode="json"),
-            )
-            for p in payloads
-        ]
+        return [p.model_dump(mode="json") for p in payloads]
 
     def render(
         self, conversation: ConversationRow, reply: Reply, *, human_agent: bool = False
@@ -118,7 +125,10 @@ class Courier:
 
     async def run(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
         """Deliver until stopped; picks up items a killed process left half-sent."""
-        await asyncio.to_thread(self._store.reclaim_stuck, STUCK)
+        try:
+            await asyncio.to_thread(self._store.reclaim_stuck, STUCK)
+        except StoreError:  # the database is down at start: stuck items wait for a restart
+            log.exception("could not reclaim items left sending")
         while not stop.is_set():
             try:
                 sent = await self.deliver_due(client)

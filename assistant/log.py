@@ -39,7 +39,8 @@ class JsonFormatter(logging.Formatter):
         }
         for key in ("conversation_id", "channel", "status", "path", "method", "duration_ms"):
             if hasattr(record, key):
-                entry[key] = getattr(record, key)
+                value = getattr(record, key)  # a channel conversation id holds a phone number
+                entry[key] = mask(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["error"] = mask(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)

@@ -9,6 +9,7 @@ final reply, which the conversation grounds as a whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from assistant.agent.events import BecameToolCall, Event, Token, ToolResult
@@ -20,8 +21,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 class GroundedStream:
     """Feed it a turn's events; it returns the text that is safe to show now."""
 
-    def __init__(self, names: CatalogNames) -> None:
+    def __init__(self, names: CatalogNames, allows: Callable[[str], bool] | None = None) -> None:
         self._names = names
+        self._allows = allows  # a further check a sentence must pass (the disclosure guard)
         self._results: list[dict[str, Any]] = []
         self._held: dict[str, str] = {}
         self._stopped: set[str] = set()
@@ -45,7 +47,8 @@ class GroundedStream:
         start = 0
         for end in _SENTENCE_END.finditer(held):
             sentence = held[start : end.end()]
-            if not ground(sentence, facts, self._names).ok:
+            unsafe = self._allows is not None and not self._allows(sentence)
+            if unsafe or not ground(sentence, facts, self._names).ok:
                 self._stopped.add(token.message_id)  # the final check decides the rest
                 break
             start = end.end()

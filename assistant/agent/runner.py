@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -119,16 +120,18 @@ class ShopAgent:
         )
         graph = self._graph(variant, channel)
         start = [*history, HumanMessage(text), *(notes or [])]
-        messages = yield from self._stream_once(graph, start, context)
+        deadline = time.monotonic() + self._settings.openai.turn_budget_s
+        messages = yield from self._stream_once(graph, start, context, deadline)
         if _malformed_call(messages):  # tell the model its arguments were not valid, once
             messages = yield from self._stream_once(
-                graph, [*messages, *_malformed_feedback(messages[-1])], context
+                graph, [*messages, *_malformed_feedback(messages[-1])], context, deadline
             )
         yield _outcome(messages[len(start) :], context)
 
     def _stream_once(
-        self, graph: Any, messages: list[BaseMessage], context: ShopContext
+        self, graph: Any, messages: list[BaseMessage], context: ShopContext, deadline: float
     ) -> Generator[Event, None, list[BaseMessage]]:
+        """One pass of the graph; past `deadline` (the turn budget) the turn gives up."""
         final: list[BaseMessage] = messages
         seen = len(messages)
         try:
@@ -146,6 +149,8 @@ class ShopAgent:
                     seen = len(final)
                 elif event := _model_event(data):
                     yield event
+                if time.monotonic() > deadline:  # checked between model and tool steps
+                    raise ModelUnavailableError("the turn ran past its time budget")
         except openai.OpenAIError as exc:
             raise ModelUnavailableError(f"the chat model failed: {exc}") from exc
         except GraphRecursionError as exc:

@@ -30,6 +30,8 @@ from assistant.api import (
     webchat_events,
     webhooks,
 )
+from assistant.api.guard import BodyGuard
+from assistant.api.limits import Limits, RateLimited
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
@@ -37,8 +39,11 @@ from assistant.delivery import Courier
 from assistant.desk.helpdesk import HelpdeskNotifier
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.log import request_id
+from assistant.store import StoreUnavailable
+from assistant.store.errors import ConversationBusy
 
 log = logging.getLogger("assistant.api")
+RETRY_AFTER_S = 5  # what a 503 for a busy database asks callers to wait
 
 
 def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAPI:
@@ -54,6 +59,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         app.state.courier = Courier(
             ready.store, {str(k): v for k, v in adapters.items()}, ready.prompts
         )
+        ready.deliver_through(app.state.courier.payloads)  # a reply is queued with its turn
         stop = asyncio.Event()
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:
@@ -73,6 +79,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.ready = False
+    app.state.limits = Limits(settings.limits)
     app.include_router(webchat.router)
     app.include_router(linking.router)
     app.include_router(webchat_events.router)
@@ -86,7 +93,12 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
     app.include_router(analytics_api.router)
     _health(app)
     _errors(app)
-    app.middleware("http")(_request_context(settings.server.max_body_bytes))
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.server.max_body_bytes,
+        max_json_depth=settings.limits.max_json_depth,
+    )
+    app.middleware("http")(_request_context())
     if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -137,11 +149,19 @@ def _errors(app: FastAPI) -> None:
         )
         return JSONResponse({"error": "invalid_request", "detail": problems}, 422)
 
+    @app.exception_handler(RateLimited)
+    async def limited(request: Request, exc: RateLimited) -> JSONResponse:
+        headers = {"retry-after": exc.retry_after}
+        return JSONResponse({"error": "rate_limited", "detail": str(exc)}, 429, headers)
+
     @app.exception_handler(AssistantError)
     async def ours(request: Request, exc: AssistantError) -> JSONResponse:
         status = 500 if isinstance(exc, ConfigurationError) else 503
         log.error("request failed: %s", exc)
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status)
+        # A busy or unreachable database is brief: callers (providers too) should come back.
+        busy = isinstance(exc, StoreUnavailable | ConversationBusy)
+        headers = {"retry-after": str(RETRY_AFTER_S)} if busy else None
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status, headers)
 
 
 def _code(status: int) -> str:
@@ -153,17 +173,12 @@ def _code(status: int) -> str:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _request_context(max_body: int) -> Callable[[Request, Handler], Awaitable[Response]]:
+def _request_context() -> Callable[[Request, Handler], Awaitable[Response]]:
     async def middleware(request: Request, call_next: Handler) -> Response:
         rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
         try:
-            length = request.headers.get("content-length")
-            if length and (not length.isdigit() or int(length) > max_body):
-                return JSONResponse(
-                    {"error": "too_large", "detail": f"body over {max_body} bytes"}, 413
-                )
             response = await call_next(request)
             response.headers["x-request-id"] = rid
             log.info(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
+from assistant.api.limits import Limits
 from assistant.api.schemas import (
     ConversationOut,
     HistoryItem,
@@ -23,7 +24,15 @@ from assistant.identity import ANONYMOUS_VISITOR
 from assistant.messages import InboundMessage, Reply
 from assistant.store.models import ConversationRow
 
-router = APIRouter(prefix="/api", tags=["web chat"])
+
+def limit_client(request: Request) -> None:
+    """Per client address: every web chat request spends a token (429 when none is left)."""
+    limits: Limits = request.app.state.limits
+    limits.client(request.client.host if request.client else "unknown")
+
+
+router = APIRouter(prefix="/api", tags=["web chat"], dependencies=[Depends(limit_client)])
+TOO_MANY: dict[int | str, dict[str, Any]] = {429: {"description": "rate limited; see Retry-After"}}
 
 
 def get_concierge(request: Request) -> Concierge:
@@ -41,9 +50,15 @@ def _conversation(concierge: Concierge, conversation_id: str) -> ConversationRow
     return conversation
 
 
-def _inbound(conversation: ConversationRow, body: MessageIn) -> InboundMessage:
+def _inbound(
+    conversation: ConversationRow, body: MessageIn, concierge: Concierge, limits: Limits
+) -> InboundMessage:
     if not body.text.strip() and not body.quick_reply:
         raise HTTPException(422, detail="a message needs text or a quick_reply")
+    longest = concierge.settings.limits.max_message_chars
+    if len(body.text) > longest:
+        raise HTTPException(422, detail=f"text: at most {longest} characters")
+    limits.sender(f"web:{conversation.id}")  # refused before it is stored: the widget retries
     resend_key = f"{conversation.id}:{body.client_message_id}" if body.client_message_id else None
     return InboundMessage(
         channel="web",
@@ -75,25 +90,37 @@ def _first_answer(concierge: Concierge, message: InboundMessage) -> Reply:
     return Reply(text="")  # no answer was given (a person has the conversation)
 
 
-@router.post("/conversations", status_code=201)
+def get_limits(request: Request) -> Limits:
+    limits: Limits = request.app.state.limits
+    return limits
+
+
+LimitsDep = Annotated[Limits, Depends(get_limits)]
+
+
+@router.post("/conversations", status_code=201, responses=TOO_MANY)
 def start_conversation(
-    concierge: ConciergeDep, body: NewConversation | None = None
+    concierge: ConciergeDep, limits: LimitsDep, body: NewConversation | None = None
 ) -> ConversationOut:
     """Open a conversation; the greeting comes back with its quick replies."""
     # Without a visitor id each conversation is its own shopper until it links a phone.
     visitor = (body.visitor if body else None) or f"{ANONYMOUS_VISITOR}{secrets.token_hex(8)}"
+    if body and body.visitor:
+        limits.sender(f"web-visitor:{visitor}")
     conversation_id, greeting = concierge.start("web", visitor)
     return ConversationOut(
         conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
     )
 
 
-@router.post("/conversations/{conversation_id}/messages")
-def send_message(conversation_id: str, body: MessageIn, concierge: ConciergeDep) -> ReplyOut:
+@router.post("/conversations/{conversation_id}/messages", responses=TOO_MANY)
+def send_message(
+    conversation_id: str, body: MessageIn, concierge: ConciergeDep, limits: LimitsDep
+) -> ReplyOut:
     """Send a message and get the whole reply."""
     conversation = _conversation(concierge, conversation_id)
     reply = Reply(text="")
-    for item in _turn(concierge, _inbound(conversation, body)):
+    for item in _turn(concierge, _inbound(conversation, body, concierge, limits)):
         if isinstance(item, Reply):
             reply = item
     return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id))
@@ -102,14 +129,14 @@ def send_message(conversation_id: str, body: MessageIn, concierge: ConciergeDep)
 @router.post(
     "/conversations/{conversation_id}/messages/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **TOO_MANY},
 )
 def stream_message(
-    conversation_id: str, body: MessageIn, concierge: ConciergeDep
+    conversation_id: str, body: MessageIn, concierge: ConciergeDep, limits: LimitsDep
 ) -> StreamingResponse:
     """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
     conversation = _conversation(concierge, conversation_id)
-    message = _inbound(conversation, body)
+    message = _inbound(conversation, body, concierge, limits)
     return StreamingResponse(
         _events(concierge, conversation, message), media_type="text/event-stream"
     )

@@ -7,6 +7,7 @@ message a provider delivered is never lost; the turn and the delivery happen in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from asyncio import Event
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.limits import Limits
 from assistant.api.webchat import ConciergeDep
 from assistant.channels.base import ChannelAdapter, ParsedWebhook
 from assistant.channels.errors import SignatureError, WebhookParseError
@@ -25,10 +27,12 @@ from assistant.conversation import Concierge
 from assistant.delivery import Courier
 from assistant.errors import AssistantError
 from assistant.messages import InboundMessage, Reply
+from assistant.store import StoreError
 from assistant.store.models import ConversationRow
 
 log = logging.getLogger("assistant.webhooks")
 router = APIRouter(prefix="/webhooks", tags=["channels"])
+RECOVERY_RETRY_S = 5.0
 
 
 def get_courier(request: Request) -> Courier:
@@ -76,7 +80,9 @@ async def receive(
         raise HTTPException(403, detail=str(exc)) from exc
     except WebhookParseError as exc:
         raise HTTPException(400, detail=str(exc)) from exc
+    limits: Limits = request.app.state.limits
     stored = await run_in_threadpool(_store, concierge, courier, parsed, channel)
+    stored = await run_in_threadpool(_within_rate, concierge, limits, stored)
     for item in stored:
         background.add_task(_turn, concierge, courier, *item)
     if channel == "sms":
@@ -106,8 +112,34 @@ def _store(
             conversation = concierge.conversation(shopper)
             courier.queue(conversation, Reply(text=signal.reply_text))
             courier.wake()
-    received = [concierge.receive(message) for message in parsed.messages]
+    longest = concierge.settings.limits.max_message_chars
+    received = [
+        concierge.receive(message.model_copy(update={"text": message.text[:longest]}))
+        for message in parsed.messages
+    ]
     return [item for item in received if item is not None]
+
+
+def _within_rate(
+    concierge: Concierge, limits: Limits, stored: list[tuple[ConversationRow, int, InboundMessage]]
+) -> list[tuple[ConversationRow, int, InboundMessage]]:
+    """The stored messages whose sender is within its rate; the others are kept, not answered.
+
+    The limit applies after the message is stored and the provider still gets its 200: a 429
+    would only make it redeliver the same flood (Meta retries for hours), and a stored message
+    stays readable by the team. A sender over the rate simply gets no bot reply for it.
+    """
+    allowed = []
+    for conversation, message_id, message in stored:
+        if limits.senders.acquire(f"{message.channel}:{message.sender}") == 0.0:
+            allowed.append((conversation, message_id, message))
+            continue
+        log.warning("sender over its rate: kept, not answered", extra={"channel": message.channel})
+        concierge.store.finish_turn(
+            conversation.id, message_id, history=[], reply=None, channel=message.channel,
+            error="rate limited: kept, not answered",
+        )  # fmt: skip
+    return allowed
 
 
 def _turn(
@@ -117,14 +149,25 @@ def _turn(
     message_id: int,
     message: InboundMessage,
 ) -> None:
-    """Run the turn of a stored message and queue its reply for delivery."""
-    reply = Reply(text="")
-    for item in concierge.process(conversation, message_id, message):
-        if isinstance(item, Reply):
-            reply = item
-    current = concierge.get(conversation.id) or conversation
-    courier.queue(current, reply)
+    """Run the turn of a stored message; the turn queues its reply (see `deliver_through`)."""
+    for _ in concierge.process(conversation, message_id, message):
+        pass
     courier.wake()
+
+
+async def recover_when_possible(
+    concierge: Concierge, courier: Courier, before: datetime, stop: asyncio.Event
+) -> int:
+    """`recover`, retried while the database is unavailable (a start during an outage)."""
+    while True:
+        try:
+            return await asyncio.to_thread(recover, concierge, courier, before)
+        except StoreError as exc:
+            log.warning("recovery postponed: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RECOVERY_RETRY_S)
+        if stop.is_set():
+            return 0
 
 
 def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:
@@ -154,7 +197,7 @@ async def sweep(concierge: Concierge, courier: Courier, started: datetime, stop:
     every = concierge.settings.store.recover_after_s
     before = started
     while True:
-        await asyncio.to_thread(recover, concierge, courier, before)
+        await recover_when_possible(concierge, courier, before, stop)
         try:
             await asyncio.wait_for(stop.wait(), timeout=every)
             return

@@ -30,7 +30,8 @@ from assistant.orders.model import Order
 from assistant.orders.order_ids import OrderIdFormat, ShopifyOrderIds
 from assistant.orders.shopify_payload import order_from_shopify
 
-TOKEN_HEADER = "X-Shopify-Access-Token"
+# The name of the header that carries the token, not a token.
+TOKEN_HEADER = "X-Shopify-Access-Token"  # nosec B105
 ORDER_FIELDS = ",".join(
     [
         "id",

@@ -14,7 +14,14 @@ from assistant.messages import Reply
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
-from assistant.store.models import ConversationRow, HistoryEntry, MessageRow, State, utcnow
+from assistant.store.models import (
+    ConversationRow,
+    HistoryEntry,
+    MessageRow,
+    OutboxItem,
+    State,
+    utcnow,
+)
 from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
 ANSWERED = ("processed", "failed")
@@ -63,11 +70,17 @@ class TurnOps(HistoryOps):
         events: Sequence[NewEvent] = (),
         ticket: NewTicket | None = None,
         relay: str | None = None,
+        outbox: Sequence[dict[str, Any]] = (),
+        recipient: str = "",
     ) -> None:
         """Store the turn's history, its reply, the conversation's new counters and the turn's
         analytics `events` (tagged with the conversation's variant), at once; a turn that hands
         off opens its `ticket` in the same transaction as the state change; a message to a
-        person (`relay`) goes on to the external helpdesk if one took the ticket."""
+        person (`relay`) goes on to the external helpdesk if one took the ticket.
+
+        `outbox` holds the reply rendered for its channel: its payloads are queued in the same
+        transaction, so a process stopped at any point either redoes the turn or delivers it.
+        """
         dicts = messages_to_dict(list(history))
 
         def finish(session: Session) -> None:
@@ -91,13 +104,21 @@ class TurnOps(HistoryOps):
                 for n, d in enumerate(dicts)
             )
             if reply is not None:
-                session.add(
-                    MessageRow(
-                        conversation_id=conversation_id, direction="outbound", channel=channel,
-                        text=reply.text, payload=reply.model_dump(mode="json"), status="sent",
-                        created_at=now,
-                    )
+                sent = MessageRow(
+                    conversation_id=conversation_id, direction="outbound", channel=channel,
+                    text=reply.text, payload=reply.model_dump(mode="json"),
+                    status="queued" if outbox else "sent", created_at=now,
                 )  # fmt: skip
+                session.add(sent)
+                session.flush()
+                for payload in outbox:
+                    session.add(
+                        OutboxItem(
+                            conversation_id=conversation_id, message_id=sent.id, channel=channel,
+                            recipient=recipient, payload=payload, status="pending", attempts=0,
+                            next_attempt_at=now, created_at=now, updated_at=now,
+                        )
+                    )  # fmt: skip
             status = "failed" if error else "processed"
             session.execute(
                 update(MessageRow)

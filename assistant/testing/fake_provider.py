@@ -81,7 +81,15 @@ class FakeProvider:
         self._failures: deque[tuple[int, str | None, int | None]] = deque()
         self._delays: deque[float] = deque()
         self._ids = itertools.count(1)
+        self._outage: int | None = None
         self.app = self._build()
+
+    def go_down(self, status: int = 503) -> None:
+        """Answer every request with `status` until `come_back()` (an outage of any length)."""
+        self._outage = status
+
+    def come_back(self) -> None:
+        self._outage = None
 
     def fail_next(
         self,
@@ -104,6 +112,7 @@ class FakeProvider:
         self.requests.clear()
         self._failures.clear()
         self._delays.clear()
+        self._outage = None
 
     def sent(self, provider: Provider | None = None) -> list[dict[str, Any]]:
         """The bodies the fake accepted (2xx), in order, optionally for one provider."""
@@ -157,6 +166,8 @@ class FakeProvider:
         # Both are taken on arrival: a held request must not eat what a later test queued.
         delay = self._delays.popleft() if self._delays else 0.0
         failure = self._failures.popleft() if self._failures else None
+        if failure is None and self._outage is not None:
+            failure = (self._outage, None, None)
         if delay:
             await asyncio.sleep(delay)
         if failure is not None:

@@ -127,6 +127,11 @@ class FakeOpenAI:
         """Queue chat answers, answered in order, one per chat request that gets through."""
         self._script.extend(answers)
 
+    def clear(self) -> None:
+        """Forget queued answers, failures, delays and drops (requests stay recorded)."""
+        for queue in (self._script, self._failures, self._delays, self._drops):
+            queue.clear()
+
     @property
     def pending(self) -> int:
         """How many scripted answers are still queued."""

@@ -4,6 +4,7 @@ client -> real HTTP -> a scripted OpenAI-compatible server on loopback."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -411,3 +412,26 @@ def test_a_prompt_injection_stays_a_user_message(
         assert len(messages(request, "system")) == 1
         carriers = [m["role"] for m in request["messages"] if injection in str(m.get("content"))]
         assert carriers == ["user"]
+
+
+def test_a_turn_stops_at_its_time_budget_and_the_message_is_kept(
+    openai_settings: Settings, demo_index: CatalogIndex, fake: FakeOpenAI
+) -> None:
+    openai_settings.openai.turn_budget_s = 1.0
+    concierge = Concierge.from_settings(openai_settings, demo_index)
+    fake.delay_next(0.4, times=10)  # every answer is slow, and the model never stops searching
+    fake.script([tool_call("search_products", {"query": JACKET_QUERY})] * 10)
+
+    started = time.monotonic()
+    _, reply = ask(concierge, "I need a waterproof jacket under $200")
+
+    assert is_trouble(reply) and state_of(concierge) == "bot"  # apology and a handoff offer
+    assert time.monotonic() - started < 3.0 and len(fake.chat_requests) < 7
+    conversation = concierge.conversation(InboundMessage(channel="web", sender="shopper-1"))
+    assert concierge.transcript(conversation.id) == [
+        ("shopper", "I need a waterproof jacket under $200"),
+        ("assistant", TROUBLE),
+    ]
+    fake.clear()  # the rest of the slow script
+    fake.script([text(GREETING)])
+    assert ask(concierge, "hello?")[1].text == GREETING

@@ -161,7 +161,7 @@ def _variant_id(handle: str, sku: str, values: list[str]) -> str:
     variant_id = sku or slugify("-".join([handle, *values]) if values else f"{handle}-default", 200)
     if len(variant_id) <= _MAX_VARIANT_ID:
         return variant_id
-    digest = hashlib.sha1(variant_id.encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(variant_id.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"{variant_id[: _MAX_VARIANT_ID - 11]}-{digest}"
 
 

@@ -20,7 +20,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     slug = _NOT_SLUG.sub("-", ascii_text).strip("-") or _NOT_WORD.sub("-", folded).strip("-")
     if len(slug) > max_length:
         # Keep long slugs distinct: two questions sharing 80 leading characters differ in the hash.
-        digest = hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha1(slug.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
         slug = f"{slug[: max_length - 9].rstrip('-')}-{digest}"
     return slug or "item"
 

@@ -1,0 +1,95 @@
+"""Per-sender rate limits: token buckets kept in this process, bounded in memory.
+
+Each key (a conversation, a client address, a channel sender) has a bucket of `burst` tokens
+refilled at `per_minute`; a request takes one token or is told how long to wait. Buckets live
+in one worker's memory: with several workers each limits on its own (a shopper gets at most
+workers x the rate), which is enough to stop floods without a shared service.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.config import LimitSettings
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Token buckets per key; the least recently seen keys are forgotten past `max_keys`."""
+
+    def __init__(
+        self,
+        per_minute: float,
+        burst: int,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rate = per_minute / 60.0
+        self._burst = float(burst)
+        self._max_keys = max_keys
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> float:
+        """Take a token for `key`: 0.0 when allowed, else the seconds until one is free."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.pop(key, None) or _Bucket(self._burst, now)
+            bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            bucket.updated = now
+            self._buckets[key] = bucket  # most recently seen last
+            if len(self._buckets) > self._max_keys:
+                self._buckets.popitem(last=False)
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0.0
+            return (1.0 - bucket.tokens) / self._rate
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+class RateLimited(Exception):
+    """A client or sender went over its rate; `retry_after_s` says when to try again."""
+
+    def __init__(self, scope: str, retry_after_s: float) -> None:
+        super().__init__(f"too many requests from this {scope}; retry in {retry_after_s:.0f}s")
+        self.scope = scope
+        self.retry_after_s = retry_after_s
+
+    @property
+    def retry_after(self) -> str:
+        """The Retry-After header value: whole seconds, at least 1."""
+        return str(max(1, math.ceil(self.retry_after_s)))
+
+
+class Limits:
+    """The service's limiters, built from the `limits` settings."""
+
+    def __init__(self, settings: LimitSettings) -> None:
+        self.settings = settings
+        keys = settings.tracked_keys
+        self.senders = RateLimiter(settings.sender_per_minute, settings.sender_burst, max_keys=keys)
+        self.clients = RateLimiter(settings.ip_per_minute, settings.ip_burst, max_keys=keys)
+
+    def sender(self, key: str) -> None:
+        """Raise `RateLimited` when this conversation or channel sender is over its rate."""
+        if wait := self.senders.acquire(key):
+            raise RateLimited("sender", wait)
+
+    def client(self, address: str) -> None:
+        """Raise `RateLimited` when this client address is over its rate."""
+        if wait := self.clients.acquire(address):
+            raise RateLimited("client", wait)

@@ -1,0 +1,166 @@
+"""Limits: token buckets per sender and client, and the service's bounds on bodies, nesting,
+encoding, message length and floods (429 with Retry-After, all from settings)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from assistant.api.app import create_app
+from assistant.api.guard import json_depth
+from assistant.api.limits import RateLimiter
+from assistant.config import Settings
+from assistant.conversation import Concierge
+from assistant.retrieval.index import CatalogIndex
+from assistant.store.models import MessageRow
+from assistant.testing.shoppers import enable_channels, signed_message
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_bucket_allows_its_burst_then_its_rate() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=3, clock=clock)
+    assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire("a") == pytest.approx(1.0)  # one token a second
+    assert limiter.acquire("b") == 0.0  # each key has its own bucket
+    clock.now = 1.0
+    assert limiter.acquire("a") == 0.0 and limiter.acquire("a") > 0
+
+
+def test_a_limiter_forgets_the_oldest_keys_past_its_bound() -> None:
+    limiter = RateLimiter(per_minute=1, burst=1, max_keys=100)
+    for n in range(1000):
+        limiter.acquire(f"sender-{n}")
+    assert len(limiter) == 100
+
+
+def test_json_depth_ignores_brackets_in_strings() -> None:
+    assert json_depth(b'{"a": [1, {"b": "[[[{{{"}]}') == 3
+    assert json_depth(b'"\\"[[["') == 0
+
+
+@pytest.fixture
+def service(demo_index: CatalogIndex, tmp_path: Path) -> Iterator[tuple[TestClient, Concierge]]:
+    settings = Settings(data_dir=tmp_path / "data", model="offline", _env_file=None)  # type: ignore[call-arg]
+    enable_channels(settings, "http://127.0.0.1:9")
+    settings.limits.sender_burst, settings.limits.sender_per_minute = 3, 6.0
+    settings.limits.ip_burst, settings.limits.ip_per_minute = 40, 60.0
+    settings.limits.max_message_chars = 500
+    settings.limits.max_json_depth = 12  # a WhatsApp webhook nests 9 deep
+    settings.server.max_body_bytes = 2000
+    concierge = Concierge.from_settings(settings, demo_index)
+    with TestClient(create_app(settings, concierge)) as client:
+        yield client, concierge
+
+
+def _start(client: TestClient) -> str:
+    return str(client.post("/api/conversations", json={}).json()["conversation_id"])
+
+
+def test_bodies_over_the_limit_get_413_with_or_without_a_length(
+    service: tuple[TestClient, Concierge],
+) -> None:
+    client, _ = service
+    path = f"/api/conversations/{_start(client)}/messages"
+    big = json.dumps({"text": "x" * 3000}).encode()
+    assert (
+        client.post(path, content=big, headers={"content-type": "application/json"}).status_code
+        == 413
+    )
+
+    def chunks() -> Iterator[bytes]:  # chunked: no Content-Length to refuse it by
+        for _ in range(10):
+            yield b" " * 500
+
+    response = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"text": ' + b"[" * 50 + b"]" * 50 + b"}", "nested deeper than 12"),
+        (b'{"text": "caf\xe9"}', "not valid UTF-8"),
+        (b'{"text": "' + b"\xff\xfe" * 10 + b'"}', "not valid UTF-8"),
+    ],
+)
+def test_hostile_json_gets_a_clear_400(
+    service: tuple[TestClient, Concierge], body: bytes, detail: str
+) -> None:
+    client, _ = service
+    for path in (f"/api/conversations/{_start(client)}/messages", "/webhooks/whatsapp"):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400 and detail in response.json()["detail"]
+
+
+def test_a_message_over_the_configured_length_is_refused(
+    service: tuple[TestClient, Concierge],
+) -> None:
+    client, concierge = service
+    conversation = _start(client)
+    response = client.post(f"/api/conversations/{conversation}/messages", json={"text": "y" * 501})
+    assert response.status_code == 422 and "500 characters" in response.json()["detail"]
+    assert concierge.transcript(conversation) == []
+
+
+def test_a_flooding_conversation_gets_429_with_retry_after_and_nothing_is_stored(
+    service: tuple[TestClient, Concierge],
+) -> None:
+    client, concierge = service
+    conversation = _start(client)
+    path = f"/api/conversations/{conversation}/messages"
+    statuses = [client.post(path, json={"text": "hi"}).status_code for _ in range(6)]
+    assert statuses[:3] == [200, 200, 200] and set(statuses[3:]) == {429}
+    refused = client.post(path, json={"text": "hi"})
+    assert int(refused.headers["retry-after"]) >= 1 and refused.json()["error"] == "rate_limited"
+    assert sum(role == "shopper" for role, _ in concierge.transcript(conversation)) == 3
+    assert (
+        client.post(
+            f"/api/conversations/{_start(client)}/messages", json={"text": "hi"}
+        ).status_code
+        == 200
+    )
+
+
+def test_one_client_address_is_limited_across_conversations(
+    service: tuple[TestClient, Concierge],
+) -> None:
+    client, _ = service
+    statuses = [client.post("/api/conversations", json={}).status_code for _ in range(45)]
+    assert statuses.count(201) == 40 and statuses[-1] == 429
+
+
+def test_a_flooding_channel_sender_is_kept_but_not_answered(
+    service: tuple[TestClient, Concierge],
+) -> None:
+    client, concierge = service
+    started = time.monotonic()
+    for n in range(200):  # thousands would be the same story, only slower
+        webhook = signed_message("whatsapp", "16505550199", f"message {n}")
+        response = client.post("/webhooks/whatsapp", content=webhook.body, headers=webhook.headers)
+        assert response.status_code == 200  # the provider is not asked to redeliver the flood
+    elapsed = time.monotonic() - started
+    with concierge.store.session(write=False) as session:
+        rows = session.execute(
+            select(MessageRow.direction, MessageRow.status, MessageRow.error)
+        ).all()
+    inbound = [r for r in rows if r.direction == "inbound"]
+    answered = [r for r in inbound if r.status == "processed"]
+    assert len(inbound) == 200  # every message kept
+    assert 3 <= len(answered) <= 3 + int(elapsed * 6 / 60) + 1  # the burst, then the rate
+    limited = [r for r in inbound if r.status == "failed"]
+    assert len(limited) == 200 - len(answered)
+    assert {r.error for r in limited} == {"rate limited: kept, not answered"}
