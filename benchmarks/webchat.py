@@ -101,6 +101,10 @@ def start_service(home: Path, workers: int, log_path: Path) -> tuple[subprocess.
         "ASSISTANT_MODEL": "offline",
         "ASSISTANT_CATALOG__PATHS": json.dumps([str(catalog / "products.json"), str(FAQ)]),
         "ASSISTANT_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Every simulated shopper comes from 127.0.0.1: lift the per-address limit (the
+        # per-conversation one still applies, and the scripted visits stay within it).
+        "ASSISTANT_LIMITS__IP_PER_MINUTE": "1000000000",
+        "ASSISTANT_LIMITS__IP_BURST": "1000000000",
     }
     command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)]
     with log_path.open("wb") as log:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from assistant.store.backoff import Backoff
 from assistant.store.base import StoreCore
+from assistant.store.claims import claim_due
 from assistant.store.desk_models import HelpdeskDelivery, HelpdeskReceipt
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import utcnow
@@ -39,23 +40,7 @@ class HelpdeskOps(StoreCore):
         )
 
         def claim(session: Session) -> list[HelpdeskDelivery]:
-            ids = list(session.scalars(due))
-            if not ids:
-                return []
-            session.execute(
-                update(HelpdeskDelivery)
-                .where(HelpdeskDelivery.id.in_(ids))
-                .values(
-                    status="sending",
-                    attempts=HelpdeskDelivery.attempts + 1,
-                    claimed_at=now,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            query = select(HelpdeskDelivery).where(HelpdeskDelivery.id.in_(ids))
-            rows = session.scalars(query.execution_options(populate_existing=True))
-            return sorted(rows, key=lambda d: d.id)
+            return claim_due(session, HelpdeskDelivery, due, now)
 
         return self._run(claim)
 

@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from assistant.messages import Reply
+from assistant.store.claims import claim_due
 from assistant.store.conversations import ConversationOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import MessageRow, OutboxItem, utcnow
@@ -109,22 +110,7 @@ class OutboxOps(ConversationOps):
         )
 
         def claim(session: Session) -> list[OutboxItem]:
-            ids = list(session.scalars(due))
-            if not ids:
-                return []
-            session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_(ids))
-                .values(
-                    status="sending",
-                    attempts=OutboxItem.attempts + 1,
-                    claimed_at=now,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            query = select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id)
-            return list(session.scalars(query.execution_options(populate_existing=True)))
+            return claim_due(session, OutboxItem, due, now)
 
         return self._run(claim)
 
