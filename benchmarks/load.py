@@ -31,9 +31,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from webchat import VISIT, build, percentile, shopper  # noqa: E402
+from turns import grow  # noqa: E402
+from webchat import VISIT, percentile  # noqa: E402
 
 from assistant.api.app import create_app  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.conversation import Concierge  # noqa: E402
+from assistant.retrieval.embeddings import LocalMiniLM  # noqa: E402
+from assistant.retrieval.index import CatalogIndex  # noqa: E402
+from assistant.retrieval.loaders import load_paths  # noqa: E402
+from assistant.retrieval.query import QueryParser  # noqa: E402
+from assistant.retrieval.search import FaqSearch, ProductSearch  # noqa: E402
 from assistant.testing.fake_provider import FakeProvider, serve  # noqa: E402
 from assistant.testing.loopback import serve_app  # noqa: E402
 from assistant.testing.shoppers import (  # noqa: E402
@@ -61,6 +69,50 @@ def rss_mb() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(products_wanted: int, data_dir: Path) -> Concierge:
+    """The assistant on the demo catalog grown to `products_wanted`, indexed in memory."""
+    demo = load_paths([REPO / "catalog" / "products", REPO / "catalog" / "faq.md"])
+    products = grow(demo.products, products_wanted)
+    embedder = LocalMiniLM()
+    vectors = embedder.embed([p.search_text() for p in products])
+    index = CatalogIndex(
+        ProductSearch(products, vectors, embedder),
+        FaqSearch.build(demo.faqs, embedder),
+        QueryParser(products),
+    )
+    settings = Settings(data_dir=data_dir, model="offline", _env_file=None)  # type: ignore[call-arg]
+    return Concierge.from_settings(settings, index)
+
+
+async def shopper(
+    client: httpx.AsyncClient,
+    stop_at: float,
+    budget: list[int],
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    """A web chat shopper: a visit after another, each turn as soon as the last reply came."""
+    while time.perf_counter() < stop_at and budget[0] > 0:
+        response = await client.post("/api/conversations", json={})
+        if response.status_code != 201:
+            errors.append(f"start {response.status_code}")
+            continue
+        path = f"/api/conversations/{response.json()['conversation_id']}/messages"
+        for text in VISIT:
+            if time.perf_counter() >= stop_at or budget[0] <= 0:
+                return
+            budget[0] -= 1
+            started = time.perf_counter()
+            try:
+                reply = await client.post(path, json={"text": text})
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            if reply.status_code != 200 or not reply.json()["text"]:
+                errors.append(f"turn {reply.status_code}")
 
 
 class Deliveries:
