@@ -84,6 +84,8 @@ def _seeded(
     settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"), _env_file=None)  # type: ignore[call-arg]
     settings.prompts.variants = {"default": 0.5, "playful": 0.5}
     settings.analytics.resolved_after_minutes = 0.05  # 3 s: the page shows settled conversations
+    # 200 simulated shoppers share one client address: the per-address limit is not measured
+    settings.limits.ip_per_minute, settings.limits.ip_burst = 1e9, 10**9
     with serve(fake) as provider_url:
         _channels(settings, provider_url)
         concierge = Concierge.from_settings(settings, demo_index)

@@ -66,8 +66,10 @@ def test_a_day_of_traffic_logs_no_secret_and_no_raw_pii(
                 json={"text": f"where is order #W1000002? {EMAIL}"},
             )
             client.post("/webhooks/whatsapp", content=b"{}", headers={"x-hub-signature-256": "x"})
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and len(provider.sent()) < 4:
+            deadline = time.monotonic() + 60  # generous: a busy machine answers late
+            while time.monotonic() < deadline and (
+                len(provider.sent()) < 4 or "send failed" not in logs.getvalue()
+            ):
                 time.sleep(0.1)
 
     written = logs.getvalue()
