@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A test that configures logging (`assistant serve` run in process) leaves it as it was,
+    so later tests that capture logs through the root logger still see the assistant's."""
+    loggers = [logging.getLogger(name) for name in ("assistant", "uvicorn.error", "uvicorn.access")]
+    saved = [(logger, list(logger.handlers), logger.level, logger.propagate) for logger in loggers]
+    yield
+    for logger, handlers, level, propagate in saved:
+        logger.handlers = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @pytest.fixture

@@ -139,8 +139,11 @@ def test_one_client_address_is_limited_across_conversations(
     service: tuple[TestClient, Concierge],
 ) -> None:
     client, _ = service
+    started = time.monotonic()
     statuses = [client.post("/api/conversations", json={}).status_code for _ in range(45)]
-    assert statuses.count(201) == 40 and statuses[-1] == 429
+    refilled = int(time.monotonic() - started) + 1  # the bucket refills one a second meanwhile
+    assert statuses[:40] == [201] * 40  # the burst
+    assert statuses.count(201) <= 40 + refilled and 429 in statuses[40:]
 
 
 def test_a_flooding_channel_sender_is_kept_but_not_answered(
