@@ -56,6 +56,13 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     faq_dense_weight: float = Field(default=0.75, ge=0.0, le=1.0)
     default_k: int = Field(default=8, ge=1, le=100)
+    scoring_threads: int = Field(
+        default=1,
+        ge=0,
+        description="BLAS threads per process for scoring a query against the catalog vectors; "
+        "0 = the library's default (one per core). One suits a server, whose workers already "
+        "run turns in parallel: idle BLAS threads spin and take the cores from them.",
+    )
 
 
 class OrderSettings(BaseModel):

@@ -14,6 +14,7 @@ from assistant.retrieval.loaders import load_paths
 from assistant.retrieval.loaders.report import CatalogLoad
 from assistant.retrieval.query import ParsedQuery, QueryParser
 from assistant.retrieval.search import FaqHit, FaqSearch, ProductHit, ProductSearch
+from assistant.retrieval.threads import limit_scoring_threads
 from assistant.retrieval.vectorstore import VectorStore, connect
 
 
@@ -61,6 +62,7 @@ class CatalogIndex:
     @classmethod
     def open(cls, settings: Settings, store: VectorStore | None = None) -> CatalogIndex:
         """Load the index (IndexMissingError if `assistant ingest` has not run)."""
+        limit_scoring_threads(settings.retrieval.scoring_threads)
         store = store or open_store(settings)
         products = ProductSearch.from_store(store, settings.retrieval)
         faq = FaqSearch.from_store(store, settings.retrieval)
