@@ -38,6 +38,8 @@ from assistant.retrieval.index import CatalogIndex
 from assistant.store import Store
 from assistant.store.configured import open_store
 from assistant.store.models import ConversationRow
+from assistant.store.preferences import Remembered
+from assistant.store.turns import EARLIER_FIRST, TurnStart
 from assistant.stream_gate import GroundedStream
 
 TROUBLE = (
@@ -172,8 +174,9 @@ class Concierge:
         self, message: InboundMessage
     ) -> tuple[ConversationRow, int, InboundMessage] | None:
         """Store an inbound message before anything else; None when it is a provider's retry."""
-        conversation = self.conversation(message)
-        row, created = self.store.record_inbound(conversation.id, message)
+        key = message.conversation_id or f"{message.channel}:{message.sender}"
+        variant = choose_variant(key, self.settings.prompts)
+        conversation, row, created = self.store.receive_inbound(key, variant, message)
         return (conversation, row.id, message) if created else None
 
     def process(
@@ -189,10 +192,10 @@ class Concierge:
         deadline = time.monotonic() + IN_ORDER_WAIT_S
         while True:
             with self.store.conversation_lock(conversation.id):
-                if time.monotonic() >= deadline or not self.store.earlier_unfinished(
-                    conversation.id, message_id
-                ):
-                    yield from self._turn(conversation.id, message_id, message, observer)
+                in_order = time.monotonic() < deadline
+                begun = self.store.begin_turn(conversation.id, message_id, earlier_first=in_order)
+                if begun != EARLIER_FIRST:
+                    yield from self._turn(conversation.id, message_id, message, begun, observer)
                     return
             time.sleep(0.02)  # outside the lock: the earlier turn takes it
 
@@ -201,13 +204,13 @@ class Concierge:
         conversation_id: str,
         message_id: int,
         message: InboundMessage,
+        begun: TurnStart | None,
         observer: Observer | None = None,
     ) -> Iterator[str | Reply]:
-        begun = self.store.begin_turn(conversation_id, message_id)
         if begun is None:  # already answered, by another worker or before a restart
             yield Reply(text="")
             return
-        conversation, history = begun
+        conversation, history, remembered = begun
         channel = conversation.channel
         arrived = kinds.message_in(message_id, message.received_at)
         if conversation.state == "closed":  # a CSAT rating, or the conversation reopens
@@ -237,7 +240,7 @@ class Concierge:
             )  # fmt: skip
             yield kept
             return
-        notes = self._keeper.notes(conversation)  # saved preferences, with consent
+        notes = self._keeper.notes(remembered)  # saved preferences, with consent
         gate = GroundedStream(self._names, self._disclosure.allows)  # released once checked
         try:
             outcome = None
@@ -269,7 +272,7 @@ class Concierge:
             )  # fmt: skip
             yield reply
             return
-        reply = self._finish(conversation, message_id, message, text, outcome)
+        reply = self._finish(conversation, message_id, message, text, outcome, remembered)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -340,6 +343,7 @@ class Concierge:
         message: InboundMessage,
         text: str,
         outcome: TurnOutcome,
+        remembered: Remembered,
     ) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
@@ -370,7 +374,7 @@ class Concierge:
             self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
             events.append(kinds.handoff(decision.reason or "handoff", decision.confidence))
         else:
-            self._keeper.offer(conversation, text, reply, style.max_quick_replies)
+            self._keeper.offer(conversation, remembered, text, reply, style.max_quick_replies)
         events.append(kinds.bot_answer(message.received_at))
         self.store.finish_turn(
             conversation.id,

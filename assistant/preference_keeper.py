@@ -18,6 +18,7 @@ from assistant.preferences import NOTE_KEY, Preferences, asks_to_forget, declare
 from assistant.retrieval.query import QueryParser
 from assistant.store import Store
 from assistant.store.models import ConversationRow, MessageRow
+from assistant.store.preferences import Remembered
 
 REMEMBER_YES = "remember:yes"
 REMEMBER_NO = "remember:no"
@@ -63,13 +64,10 @@ class PreferenceKeeper:
             'Say "forget my preferences" whenever you like.'
         )
 
-    def notes(self, conversation: ConversationRow) -> list[BaseMessage]:
+    def notes(self, remembered: Remembered) -> list[BaseMessage]:
         """The saved preferences as a system note for this turn (none without consent)."""
-        if conversation.customer_id is None:
-            return []
-        saved, consent = self._store.preferences_of(conversation.customer_id)
-        preferences = Preferences.stored(saved)
-        if not consent or preferences.is_empty():
+        preferences = Preferences.stored(remembered.preferences)
+        if not remembered.consent or preferences.is_empty():
             return []
         return [
             SystemMessage(preferences.note(), additional_kwargs={NOTE_KEY: preferences.document()})
@@ -82,12 +80,20 @@ class PreferenceKeeper:
         saved, consent = self._store.preferences_of(conversation.customer_id)
         return Preferences.stored(saved).categories if consent else []
 
-    def offer(self, conversation: ConversationRow, text: str, reply: Reply, limit: int) -> None:
-        """After a turn: keep newly stated preferences (consent given), or ask once."""
+    def offer(
+        self,
+        conversation: ConversationRow,
+        remembered: Remembered,
+        text: str,
+        reply: Reply,
+        limit: int,
+    ) -> None:
+        """After a turn: keep newly stated preferences (consent given), or ask once.
+        `remembered` is what was saved when the turn began."""
         customer_id = conversation.customer_id
-        if customer_id is None or not self._rememberable(conversation):
+        if customer_id is None or not _rememberable(conversation, remembered):
             return
-        saved, consent = self._store.preferences_of(customer_id)
+        saved, consent = remembered.preferences, remembered.consent
         if consent is False:
             return
         # Once consent is given, only what shoppers say of themselves updates the saved
@@ -114,11 +120,6 @@ class PreferenceKeeper:
         ]
         reply.quick_replies = [*chips, *reply.quick_replies][: max(limit, len(chips))]
 
-    def _rememberable(self, conversation: ConversationRow) -> bool:
-        if conversation.channel != "web" or not conversation.sender.startswith(ANONYMOUS_VISITOR):
-            return True
-        return bool(self._store.linked_sources(conversation.id))
-
     def _offered_before(self, conversation: ConversationRow) -> bool:
         rows = self._store.messages(conversation.id, limit=100)
         return any(_offers(row) for row in rows if row.direction == "outbound")
@@ -136,6 +137,13 @@ class PreferenceKeeper:
         saved, _ = self._store.preferences_of(conversation.customer_id or "")
         new = Preferences.stored(saved).news(declared(said, self._parser))
         return None if new.is_empty() else new
+
+
+def _rememberable(conversation: ConversationRow, remembered: Remembered) -> bool:
+    """An anonymous web chat has no "next time" until it is linked to a phone."""
+    if conversation.channel != "web" or not conversation.sender.startswith(ANONYMOUS_VISITOR):
+        return True
+    return remembered.linked
 
 
 def _answer(text: str) -> bool | None:

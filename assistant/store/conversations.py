@@ -32,23 +32,40 @@ class ConversationOps(CustomerOps):
     ) -> ConversationRow:
         """The conversation `key`, created (and its sender identified as a customer) if new.
         An existing conversation keeps its channel, sender and variant."""
+        return self._run(lambda s: self._get_or_create(s, key, channel, sender, variant))
 
-        def get_or_create(session: Session) -> ConversationRow:
-            found = session.get(ConversationRow, key)
-            if found is not None:
-                return found
-            customer = self._identify(session, channel, sender)
-            now = utcnow()
-            values: dict[str, Any] = {"id": key, "customer_id": customer.id, "channel": channel}
-            values |= {"sender": sender, "variant": variant, "created_at": now, "updated_at": now}
-            self._insert_ignore(session, ConversationRow, values, ("id",))
-            lock = {"conversation_id": key, "created_at": now}
-            self._insert_ignore(session, ConversationLock, lock, ("conversation_id",))
-            row = session.get(ConversationRow, key, populate_existing=True)
-            assert row is not None
-            return row
+    def receive_inbound(
+        self, key: str, variant: str, message: InboundMessage
+    ) -> tuple[ConversationRow, MessageRow, bool]:
+        """`get_or_create_conversation` for the message's channel and sender, then
+        `record_inbound`, in one transaction: the conversation, the message's row and whether
+        the message was new."""
 
-        return self._run(get_or_create)
+        def receive(session: Session) -> tuple[ConversationRow, MessageRow, bool]:
+            conversation = self._get_or_create(
+                session, key, message.channel, message.sender, variant
+            )
+            row, created = self._record(session, conversation.id, message)
+            return conversation, row, created
+
+        return self._run(receive)
+
+    def _get_or_create(
+        self, session: Session, key: str, channel: str, sender: str, variant: str
+    ) -> ConversationRow:
+        found = session.get(ConversationRow, key)
+        if found is not None:
+            return found
+        customer = self._identify(session, channel, sender)
+        now = utcnow()
+        values: dict[str, Any] = {"id": key, "customer_id": customer.id, "channel": channel}
+        values |= {"sender": sender, "variant": variant, "created_at": now, "updated_at": now}
+        self._insert_ignore(session, ConversationRow, values, ("id",))
+        lock = {"conversation_id": key, "created_at": now}
+        self._insert_ignore(session, ConversationLock, lock, ("conversation_id",))
+        row = session.get(ConversationRow, key, populate_existing=True)
+        assert row is not None
+        return row
 
     def get_conversation(self, conversation_id: str) -> ConversationRow | None:
         return self._run(lambda s: s.get(ConversationRow, conversation_id), write=False)
@@ -88,32 +105,33 @@ class ConversationOps(CustomerOps):
         Returns the row and whether it was new: a webhook retry carrying a provider message id
         already seen on that channel returns the first row and False (nothing is written).
         """
+        return self._run(lambda s: self._record(s, conversation_id, message))
 
-        def record(session: Session) -> tuple[MessageRow, bool]:
-            values: dict[str, Any] = {
-                "conversation_id": conversation_id,
-                "direction": "inbound",
-                "channel": message.channel,
-                "provider_message_id": message.provider_message_id,
-                "text": message.text,
-                "payload": message.model_dump(mode="json"),
-                "status": "received",
-                "created_at": message.received_at,
-            }
-            keys = ("channel", "provider_message_id")
-            new_id = self._insert_ignore(session, MessageRow, values, keys)
-            if new_id is None:
-                return self._by_provider_id(session, message.channel, message.provider_message_id)
-            session.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == conversation_id)
-                .values(last_inbound_at=message.received_at, updated_at=utcnow())
-            )
-            row = session.get(MessageRow, new_id)
-            assert row is not None
-            return row, True
-
-        return self._run(record)
+    def _record(
+        self, session: Session, conversation_id: str, message: InboundMessage
+    ) -> tuple[MessageRow, bool]:
+        values: dict[str, Any] = {
+            "conversation_id": conversation_id,
+            "direction": "inbound",
+            "channel": message.channel,
+            "provider_message_id": message.provider_message_id,
+            "text": message.text,
+            "payload": message.model_dump(mode="json"),
+            "status": "received",
+            "created_at": message.received_at,
+        }
+        keys = ("channel", "provider_message_id")
+        new_id = self._insert_ignore(session, MessageRow, values, keys)
+        if new_id is None:
+            return self._by_provider_id(session, message.channel, message.provider_message_id)
+        session.execute(
+            update(ConversationRow)
+            .where(ConversationRow.id == conversation_id)
+            .values(last_inbound_at=message.received_at, updated_at=utcnow())
+        )
+        row = session.get(MessageRow, new_id)
+        assert row is not None
+        return row, True
 
     @staticmethod
     def _by_provider_id(

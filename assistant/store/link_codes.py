@@ -211,22 +211,15 @@ class LinkCodeOps(HistoryOps):
 
     def linked_sources(self, conversation_id: str) -> list[tuple[str, datetime]]:
         """The conversations linked into this one and when, oldest link first."""
-        query = (
-            select(LinkCode.source_conversation_id, LinkCode.verified_at)
-            .where(LinkCode.conversation_id == conversation_id, LinkCode.verified_at.is_not(None))
-            .order_by(LinkCode.id)
-        )
-        rows = self._run(lambda s: list(s.execute(query)), write=False)
-        return [(source, at) for source, at in rows if source is not None and at is not None]
+        return self._run(lambda s: linked_into(s, conversation_id), write=False)
 
     def linked_messages(self, conversation_id: str, *, limit: int = 100) -> list[MessageRow]:
         """This conversation's messages and those of the conversations linked into it (each up
         to its link), oldest first: the last `limit`."""
-        sources = self.linked_sources(conversation_id)
 
         def read(session: Session) -> list[MessageRow]:
             rows = self._latest(session, MessageRow.conversation_id == conversation_id, limit)
-            for source, at in sources:
+            for source, at in linked_into(session, conversation_id):
                 where = (MessageRow.conversation_id == source) & (MessageRow.created_at <= at)
                 rows += self._latest(session, where, limit)
             return sorted(rows, key=lambda m: m.created_at)[-limit:]
@@ -237,3 +230,14 @@ class LinkCodeOps(HistoryOps):
     def _latest(session: Session, where: ColumnElement[bool], limit: int) -> list[MessageRow]:
         query = select(MessageRow).where(where).order_by(MessageRow.id.desc()).limit(limit)
         return list(session.scalars(query))[::-1]
+
+
+def linked_into(session: Session, conversation_id: str) -> list[tuple[str, datetime]]:
+    """The conversations linked into `conversation_id` and when, oldest link first."""
+    query = (
+        select(LinkCode.source_conversation_id, LinkCode.verified_at)
+        .where(LinkCode.conversation_id == conversation_id, LinkCode.verified_at.is_not(None))
+        .order_by(LinkCode.id)
+    )
+    rows = list(session.execute(query))
+    return [(source, at) for source, at in rows if source is not None and at is not None]

@@ -3,6 +3,7 @@ rows in the consent table; the latest decision of any of the customer's identiti
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,23 +16,34 @@ from assistant.store.models import Consent, Customer, utcnow
 REMEMBER = "remember_preferences"
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """A customer's saved preferences and the latest consent decision (None: never asked),
+    read when a turn begins; `linked` says whether the conversation was linked to another."""
+
+    preferences: dict[str, Any] = field(default_factory=dict)
+    consent: bool | None = None
+    linked: bool = False
+
+
+def read_preferences(session: Session, customer_id: str) -> tuple[dict[str, Any], bool | None]:
+    """The stored preferences and the latest consent decision, in `session`."""
+    customer = session.get(Customer, customer_id)
+    consent = session.scalars(
+        select(Consent.value)
+        .where(Consent.customer_id == customer_id, Consent.kind == REMEMBER)
+        .order_by(Consent.id.desc())
+        .limit(1)
+    ).first()
+    return (dict(customer.preferences) if customer else {}), consent
+
+
 class PreferenceOps(CustomerOps):
     """Read, remember (with consent), decline and forget a customer's preferences."""
 
     def preferences_of(self, customer_id: str) -> tuple[dict[str, Any], bool | None]:
         """The stored preferences and the latest consent decision (None: never asked)."""
-
-        def read(session: Session) -> tuple[dict[str, Any], bool | None]:
-            customer = session.get(Customer, customer_id)
-            consent = session.scalars(
-                select(Consent.value)
-                .where(Consent.customer_id == customer_id, Consent.kind == REMEMBER)
-                .order_by(Consent.id.desc())
-                .limit(1)
-            ).first()
-            return (dict(customer.preferences) if customer else {}), consent
-
-        return self._run(read, write=False)
+        return self._run(lambda s: read_preferences(s, customer_id), write=False)
 
     def remember_preferences(
         self, customer_id: str, channel: str, sender: str, values: dict[str, Any]

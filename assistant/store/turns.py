@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 from sqlalchemy import select, update
@@ -14,6 +14,7 @@ from assistant.messages import Reply
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
+from assistant.store.link_codes import linked_into
 from assistant.store.models import (
     ConversationRow,
     HistoryEntry,
@@ -22,39 +23,64 @@ from assistant.store.models import (
     State,
     utcnow,
 )
+from assistant.store.preferences import Remembered, read_preferences
 from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
 ANSWERED = ("processed", "failed")
+EarlierFirst = Literal["earlier first"]
+EARLIER_FIRST: EarlierFirst = "earlier first"  # begin_turn: an earlier message's turn goes first
+RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stopped worker's
+
+
+class TurnStart(NamedTuple):
+    """What a turn begins with, read in one transaction."""
+
+    conversation: ConversationRow
+    history: list[BaseMessage]
+    remembered: Remembered  # the customer's saved preferences and consent
 
 
 class TurnOps(HistoryOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
     def begin_turn(
-        self, conversation_id: str, message_id: int
-    ) -> tuple[ConversationRow, list[BaseMessage]] | None:
-        """Mark the message in progress; return the conversation and its history, or None when
-        the message was already answered (another worker, or a replay, finished it first).
-        Called under the conversation's lock, so the check and the turn cannot interleave."""
+        self, conversation_id: str, message_id: int, *, earlier_first: bool = False
+    ) -> TurnStart | EarlierFirst | None:
+        """Mark the message in progress; return the conversation, its history and the
+        customer's saved preferences, or None when the message was already answered (another
+        worker, or a replay, finished it first). Called under the conversation's lock, so the
+        check and the turn cannot interleave.
 
-        def begin(session: Session) -> tuple[ConversationRow, list[dict[str, Any]]] | None:
+        With `earlier_first`, a message stored before this one in the last minute and not yet
+        begun goes first: `EARLIER_FIRST` comes back and nothing is written.
+        """
+
+        def begin(session: Session) -> tuple[Any, ...] | EarlierFirst | None:
             conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
             status = session.scalar(select(MessageRow.status).where(MessageRow.id == message_id))
             if status in ANSWERED:
                 return None
+            if earlier_first and _earlier_waiting(session, conversation_id, message_id, RECENT):
+                return EARLIER_FIRST
             session.execute(
                 update(MessageRow).where(MessageRow.id == message_id).values(status="processing")
             )
             query = select(HistoryEntry.data).where(HistoryEntry.conversation_id == conversation_id)
-            return conversation, list(session.scalars(query.order_by(HistoryEntry.seq)))
+            rows = list(session.scalars(query.order_by(HistoryEntry.seq)))
+            remembered = Remembered()
+            if conversation.customer_id is not None:
+                preferences, consent = read_preferences(session, conversation.customer_id)
+                linked = bool(linked_into(session, conversation_id))
+                remembered = Remembered(preferences, consent, linked)
+            return conversation, rows, remembered
 
         begun = self._run(begin)
-        if begun is None:
-            return None
-        conversation, rows = begun
-        return conversation, messages_from_dict(rows)
+        if begun is None or begun == EARLIER_FIRST:
+            return begun
+        conversation, rows, remembered = begun
+        return TurnStart(conversation, messages_from_dict(rows), remembered)
 
     def finish_turn(
         self,
@@ -134,21 +160,22 @@ class TurnOps(HistoryOps):
 
         self._run(finish)
 
-    def earlier_unfinished(
-        self, conversation_id: str, message_id: int, *, within: timedelta = timedelta(minutes=1)
-    ) -> bool:
-        """Whether an inbound message stored before `message_id` in the conversation, in the
-        last `within`, still waits for its turn (which should go first). Older ones are a
-        stopped worker's, which the restart replays."""
-        query = (
-            select(MessageRow.id)
-            .where(
-                MessageRow.conversation_id == conversation_id,
-                MessageRow.direction == "inbound",
-                MessageRow.id < message_id,
-                MessageRow.status == "received",
-                MessageRow.created_at >= utcnow() - within,
-            )
-            .limit(1)
+
+def _earlier_waiting(
+    session: Session, conversation_id: str, message_id: int, within: timedelta
+) -> bool:
+    """Whether an inbound message stored before `message_id` in the conversation, in the last
+    `within`, still waits for its turn (which should go first). Older ones are a stopped
+    worker's, which the restart replays."""
+    query = (
+        select(MessageRow.id)
+        .where(
+            MessageRow.conversation_id == conversation_id,
+            MessageRow.direction == "inbound",
+            MessageRow.id < message_id,
+            MessageRow.status == "received",
+            MessageRow.created_at >= utcnow() - within,
         )
-        return self._run(lambda s: s.scalars(query).first() is not None, write=False)
+        .limit(1)
+    )
+    return session.scalars(query).first() is not None

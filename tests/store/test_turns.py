@@ -6,6 +6,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant.messages import InboundMessage, Reply
 from assistant.store import Store
+from assistant.store.turns import EARLIER_FIRST, TurnStart
 
 
 def _stored(store: Store) -> tuple[str, int]:
@@ -19,10 +20,37 @@ def _stored(store: Store) -> tuple[str, int]:
 def test_begin_marks_processing_and_returns_history(store: Store) -> None:
     conversation_id, message_id = _stored(store)
     store.append_history(conversation_id, [HumanMessage("earlier"), AIMessage("before")])
-    conversation, history = store.begin_turn(conversation_id, message_id)
-    assert conversation.id == conversation_id
-    assert [m.text for m in history] == ["earlier", "before"]
+    begun = store.begin_turn(conversation_id, message_id)
+    assert isinstance(begun, TurnStart)
+    assert begun.conversation.id == conversation_id
+    assert [m.text for m in begun.history] == ["earlier", "before"]
     assert [m.status for m in store.messages(conversation_id)] == ["processing"]
+
+
+def test_begin_reads_the_customers_saved_preferences_with_the_turn(store: Store) -> None:
+    conversation_id, message_id = _stored(store)
+    conversation = store.get_conversation(conversation_id)
+    assert conversation is not None and conversation.customer_id is not None
+    store.remember_preferences(conversation.customer_id, "web", "shopper", {"size": "M"})
+    begun = store.begin_turn(conversation_id, message_id)
+    assert isinstance(begun, TurnStart)
+    assert begun.remembered.preferences == {"size": "M"}
+    assert begun.remembered.consent is True
+    assert begun.remembered.linked is False
+
+
+def test_receive_inbound_creates_the_conversation_and_keeps_the_message_once(
+    store: Store,
+) -> None:
+    message = InboundMessage(
+        channel="whatsapp", sender="+447700900123", text="hi", provider_message_id="wamid.1"
+    )
+    conversation, row, created = store.receive_inbound("whatsapp:+447700900123", "b", message)
+    assert created and conversation.variant == "b" and conversation.customer_id is not None
+    again, retry, created_again = store.receive_inbound("whatsapp:+447700900123", "a", message)
+    assert not created_again and retry.id == row.id
+    assert again.variant == "b"  # an existing conversation keeps its variant
+    assert [m.text for m in store.messages(conversation.id)] == ["hi"]
 
 
 def test_finish_writes_everything_at_once(store: Store) -> None:
@@ -73,8 +101,16 @@ def test_an_earlier_message_waiting_for_its_turn_is_seen(store: Store) -> None:
     second, _ = store.record_inbound(
         conversation_id, InboundMessage(channel="web", sender="shopper", text="and socks?")
     )
-    assert store.earlier_unfinished(conversation_id, second.id)
-    assert not store.earlier_unfinished(conversation_id, first)
-    store.begin_turn(conversation_id, first)
+    assert store.begin_turn(conversation_id, second.id, earlier_first=True) == EARLIER_FIRST
+    assert [m.status for m in store.messages(conversation_id)] == ["received", "received"]
+    assert isinstance(store.begin_turn(conversation_id, first, earlier_first=True), TurnStart)
     store.finish_turn(conversation_id, first, history=[], reply=None, channel="web")
-    assert not store.earlier_unfinished(conversation_id, second.id)
+    assert isinstance(store.begin_turn(conversation_id, second.id, earlier_first=True), TurnStart)
+
+
+def test_without_earlier_first_a_turn_begins_even_past_a_waiting_message(store: Store) -> None:
+    conversation_id, _first = _stored(store)
+    second, _ = store.record_inbound(
+        conversation_id, InboundMessage(channel="web", sender="shopper", text="and socks?")
+    )
+    assert isinstance(store.begin_turn(conversation_id, second.id), TurnStart)
