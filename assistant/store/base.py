@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, exc, inspect, text
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.store.backoff import Backoff
 from assistant.store.engine import BEGIN_OPTION, is_transient, make_engine, translate, translated
 from assistant.store.errors import StoreError
+from assistant.store.write_gate import WriteGate
 
 T = TypeVar("T")
 RETRY_DELAYS_S = (0.05, 0.2, 0.5)  # after the busy timeout already waited on SQLite
@@ -24,12 +25,20 @@ class StoreCore:
     """Engine, sessions and retries; the operations live in the mixins `Store` combines."""
 
     def __init__(
-        self, engine: Engine, *, lock_timeout_s: float = 60.0, outbox_backoff: Backoff | None = None
+        self,
+        engine: Engine,
+        *,
+        lock_timeout_s: float = 60.0,
+        outbox_backoff: Backoff | None = None,
+        busy_timeout_s: float = 5.0,
     ):
         self.engine = engine
         self.lock_timeout_s = lock_timeout_s
         self.outbox_backoff = outbox_backoff or Backoff()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        sqlite = engine.dialect.name == "sqlite"
+        self._gate = WriteGate.for_database(engine.url.database) if sqlite else None
+        self._busy_timeout_s = busy_timeout_s
 
     @classmethod
     def open(
@@ -50,7 +59,12 @@ class StoreCore:
         """
         with translated():
             engine = make_engine(url, busy_timeout_s=busy_timeout_s, pool_size=pool_size)
-        return cls(engine, lock_timeout_s=lock_timeout_s, outbox_backoff=outbox_backoff)
+        return cls(
+            engine,
+            lock_timeout_s=lock_timeout_s,
+            outbox_backoff=outbox_backoff,
+            busy_timeout_s=busy_timeout_s,
+        )
 
     @property
     def dialect(self) -> str:
@@ -87,10 +101,16 @@ class StoreCore:
 
     @contextmanager
     def _unit(self, write: bool) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+        with self._queued(write), self._sessions() as session, session.begin():
             if write:  # procures the connection, so BEGIN IMMEDIATE is what starts it
                 session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
             yield session
+
+    def _queued(self, write: bool) -> AbstractContextManager[None]:
+        """On SQLite, a write waits its turn at the gate before it begins (see `write_gate`)."""
+        if write and self._gate is not None:
+            return self._gate.held(self._busy_timeout_s)
+        return nullcontext()
 
     def _run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
         """`work` in its own unit of work, retried on transient failures (busy, disconnect)."""
