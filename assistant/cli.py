@@ -219,6 +219,7 @@ def serve_command(
     import uvicorn
 
     from assistant import log
+    from assistant.api import workers as workers_module
     from assistant.api.app import create_app
 
     settings = get_settings()
@@ -232,8 +233,10 @@ def serve_command(
         uvicorn.run(create_app(settings, concierge), host=host, port=port, log_config=None)
         return
     del concierge  # each worker process builds its own from the same settings
+    if workers_module.supported():  # a socket per worker: the kernel spreads the connections
+        raise typer.Exit(workers_module.Supervisor(host, port, workers).run())
     uvicorn.run(
-        "assistant.api.app:app_from_environment",
+        workers_module.APP,
         factory=True,
         workers=workers,
         host=host,

@@ -117,11 +117,13 @@ def test_chat_rejects_an_unknown_channel(env: Path) -> None:
 
 def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Path) -> None:
     """`assistant serve --workers 2`: the parent checks the index once, each worker builds the
-    app from the environment (`app_from_environment`) and starts up, and the service answers."""
+    app from the environment (`app_from_environment`) and starts up, the service answers, the
+    kernel spreads keep-alive connections over both workers, and a SIGTERM stops them all."""
     import os
     import subprocess
     import sys
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
@@ -142,7 +144,45 @@ def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Pa
             assert ready.status_code == 200 and ready.json()["products"] == 20
             started = httpx.post(f"http://127.0.0.1:{port}/api/conversations", json={}, timeout=10)
             assert started.status_code == 201
+        clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in range(16)]
+        try:
+            with ThreadPoolExecutor(len(clients)) as pool:  # all at once; each stays open
+                answers = list(pool.map(lambda c: c.get("/healthz").status_code, clients))
+            assert answers == [200] * len(clients)
+            serving = _connections_by_worker(process.pid, port)
+            assert len([n for n in serving.values() if n]) == 2, serving
+        finally:
+            for client in clients:
+                client.close()
         assert "died" not in log_path.read_text()
-    finally:
         process.terminate()
-        process.wait(timeout=30)
+        assert process.wait(timeout=40) == 0
+        assert "Finished server process" in log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def _connections_by_worker(parent: int, port: int) -> dict[int, int]:
+    """Open connections to `port` held by each child process of `parent` (Linux /proc)."""
+    import os
+
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+            if local_port == port and state == "01":  # ESTABLISHED, on the server's side
+                established.add(f"socket:[{inode}]")
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    counts = {}
+    for child in map(int, children):
+        targets = []
+        for fd in Path(f"/proc/{child}/fd").iterdir():
+            try:
+                targets.append(os.readlink(fd))
+            except OSError:
+                continue
+        counts[child] = sum(target in established for target in targets)
+    return counts
