@@ -6,16 +6,18 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api import (
     admin_api,
@@ -98,7 +100,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         max_bytes=settings.server.max_body_bytes,
         max_json_depth=settings.limits.max_json_depth,
     )
-    app.middleware("http")(_request_context())
+    app.add_middleware(RequestContext)
     if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -170,26 +172,39 @@ def _code(status: int) -> str:
     )
 
 
-Handler = Callable[[Request], Awaitable[Response]]
+class RequestContext:
+    """A request id for every request (the caller's `x-request-id`, or a new one): set for
+    the logs while the request runs, echoed in the response, and one access line at the end.
+    A pure ASGI middleware: no extra task or stream per request."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-def _request_context() -> Callable[[Request, Handler], Awaitable[Response]]:
-    async def middleware(request: Request, call_next: Handler) -> Response:
-        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")[:64]
+        rid = given or uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["x-request-id"] = rid
+            await send(message)
+
         try:
-            response = await call_next(request)
-            response.headers["x-request-id"] = rid
+            await self.app(scope, receive, send_with_id)
+        finally:
             log.info(
                 "%s %s %s",
-                request.method,
-                request.url.path,
-                response.status_code,
+                scope["method"],
+                scope["path"],
+                status,
                 extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)},
             )
-            return response
-        finally:
             request_id.reset(token)
-
-    return middleware

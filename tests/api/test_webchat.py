@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,6 +143,39 @@ def test_health_readiness_openapi_and_request_id(client: TestClient) -> None:
     assert schema["components"]["schemas"]["MessageIn"]["properties"]["text"]["maxLength"] == 4000
     response = client.get("/healthz", headers={"x-request-id": "abc123"})
     assert response.headers["x-request-id"] == "abc123"
+    assert len(client.get("/healthz").headers["x-request-id"]) == 32  # a new one otherwise
+
+
+class _Lines(logging.Handler):
+    """Each record's message, its duration and the request id in force when it was logged."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from assistant.log import request_id
+
+        duration = getattr(record, "duration_ms", None)
+        self.lines.append(f"{record.getMessage()} {request_id.get()} {duration is not None}")
+
+
+def test_each_request_leaves_one_access_line_with_its_id_and_duration(
+    client: TestClient,
+) -> None:
+    logger, lines = logging.getLogger("assistant.api"), _Lines()
+    level = logger.level
+    logger.addHandler(lines)
+    logger.setLevel(logging.INFO)
+    try:
+        client.get("/healthz", headers={"x-request-id": "req-7"})
+        client.post("/api/conversations/nope/messages", json={"text": "hi"})
+    finally:
+        logger.removeHandler(lines)
+        logger.setLevel(level)
+    assert lines.lines.count("GET /healthz 200 req-7 True") == 1
+    [missing] = [line for line in lines.lines if line.startswith("POST /api/conversations/nope")]
+    assert missing.startswith("POST /api/conversations/nope/messages 404 ")
 
 
 def test_cors_only_for_configured_sites(demo_index: CatalogIndex, tmp_path: Path) -> None:
