@@ -123,7 +123,7 @@ def send_message(
     for item in _turn(concierge, _inbound(conversation, body, concierge, limits)):
         if isinstance(item, Reply):
             reply = item
-    return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id))
+    return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id, reply))
 
 
 @router.post(
@@ -147,13 +147,18 @@ def _events(
 ) -> Iterator[str]:
     for item in _turn(concierge, message):
         if isinstance(item, Reply):
-            waiting = _waiting(concierge, conversation.id)
+            waiting = _waiting(concierge, conversation.id, item)
             yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
         else:
             yield _sse("token", json.dumps({"text": item}))
 
 
-def _waiting(concierge: Concierge, conversation_id: str) -> bool:
+def _waiting(concierge: Concierge, conversation_id: str, reply: Reply) -> bool:
+    """Whether a person has the conversation (or it waits for one) after this reply."""
+    if reply.handoff is not None:
+        return True
+    if reply.text:  # the bot answered: no person had the conversation
+        return False
     current = concierge.get(conversation_id)
     return current is not None and current.state in WAITING
 
