@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from assistant.messages import Reply
@@ -119,32 +119,29 @@ class TurnOps(HistoryOps):
                 conversation.state = state
             start = self._length(session, conversation_id)
             now = utcnow()
-            session.add_all(
-                HistoryEntry(
-                    conversation_id=conversation_id,
-                    seq=start + n,
-                    type=d["type"],
-                    data=d,
-                    created_at=now,
-                )
+            # Bulk inserts: for these few rows the ORM's unit of work costs more than the rows.
+            entries = [
+                dict(conversation_id=conversation_id, seq=start + n, type=d["type"], data=d,
+                     created_at=now)
                 for n, d in enumerate(dicts)
-            )
+            ]  # fmt: skip
+            if entries:
+                session.execute(insert(HistoryEntry), entries)
             if reply is not None:
-                sent = MessageRow(
-                    conversation_id=conversation_id, direction="outbound", channel=channel,
-                    text=reply.text, payload=reply.model_dump(mode="json"),
-                    status="queued" if outbox else "sent", created_at=now,
+                sent = session.scalar(
+                    insert(MessageRow).returning(MessageRow.id),
+                    dict(conversation_id=conversation_id, direction="outbound", channel=channel,
+                         text=reply.text, payload=reply.model_dump(mode="json"),
+                         status="queued" if outbox else "sent", created_at=now),
                 )  # fmt: skip
-                session.add(sent)
-                session.flush()
-                for payload in outbox:
-                    session.add(
-                        OutboxItem(
-                            conversation_id=conversation_id, message_id=sent.id, channel=channel,
-                            recipient=recipient, payload=payload, status="pending", attempts=0,
-                            next_attempt_at=now, created_at=now, updated_at=now,
-                        )
-                    )  # fmt: skip
+                items = [
+                    dict(conversation_id=conversation_id, message_id=sent, channel=channel,
+                         recipient=recipient, payload=payload, status="pending", attempts=0,
+                         next_attempt_at=now, created_at=now, updated_at=now)
+                    for payload in outbox
+                ]  # fmt: skip
+                if items:
+                    session.execute(insert(OutboxItem), items)
             status = "failed" if error else "processed"
             session.execute(
                 update(MessageRow)
