@@ -229,12 +229,20 @@ def serve_command(
         raise _fail(exc) from exc
     log.configure()
     host, port = host or settings.server.host, port or settings.server.port
+    keep_alive = round(settings.server.keep_alive_s)
     if workers == 1:
-        uvicorn.run(create_app(settings, concierge), host=host, port=port, log_config=None)
+        uvicorn.run(
+            create_app(settings, concierge),
+            host=host,
+            port=port,
+            log_config=None,
+            timeout_keep_alive=keep_alive,
+        )
         return
     del concierge  # each worker process builds its own from the same settings
     if workers_module.supported():  # a socket per worker: the kernel spreads the connections
-        raise typer.Exit(workers_module.Supervisor(host, port, workers).run())
+        supervisor = workers_module.Supervisor(host, port, workers, keep_alive_s=keep_alive)
+        raise typer.Exit(supervisor.run())
     uvicorn.run(
         workers_module.APP,
         factory=True,
@@ -242,6 +250,7 @@ def serve_command(
         host=host,
         port=port,
         log_config=None,
+        timeout_keep_alive=keep_alive,
         timeout_worker_healthcheck=STARTUP_TIMEOUT_S,  # loading a large catalog takes a while
     )
 

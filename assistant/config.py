@@ -194,6 +194,14 @@ class ServerSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    keep_alive_s: float = Field(
+        default=75.0,
+        gt=0,
+        le=3600,
+        description="how long an idle connection stays open; keep it longer than the idle "
+        "timeout of the proxy or load balancer in front, or a request sent on a connection the "
+        "server is closing fails",
+    )
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of /c/ links")
     secret_key: SecretStr | None = Field(
         default=None, description="signs checkout links; unset = generated once into data_dir"

@@ -133,7 +133,8 @@ def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Pa
     port, log_path = free_port(), tmp_path / "serve.log"
     serve = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", "2"]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(serve, env=dict(os.environ), stdout=log, stderr=log)
+        environment = os.environ | {"ASSISTANT_SERVER__KEEP_ALIVE_S": "2"}
+        process = subprocess.Popen(serve, env=environment, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and log_path.read_text().count("startup complete") < 2:
@@ -151,6 +152,8 @@ def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Pa
             assert answers == [200] * len(clients)
             serving = _connections_by_worker(process.pid, port)
             assert len([n for n in serving.values() if n]) == 2, serving
+            time.sleep(3)  # past the keep-alive the environment set: the workers closed them
+            assert sum(_connections_by_worker(process.pid, port).values()) == 0
         finally:
             for client in clients:
                 client.close()

@@ -53,13 +53,19 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_worker(host: str, port: int) -> None:
+def run_worker(host: str, port: int, keep_alive_s: int) -> None:
     """One worker: its own socket, the app from the environment's settings."""
     import uvicorn
 
     sock = listening_socket(host, port)
     config = uvicorn.Config(
-        APP, factory=True, host=host, port=port, log_config=None, backlog=BACKLOG
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        backlog=BACKLOG,
+        timeout_keep_alive=keep_alive_s,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -67,8 +73,9 @@ def run_worker(host: str, port: int) -> None:
 class Supervisor:
     """Start `workers` processes, keep them running, stop them on a signal."""
 
-    def __init__(self, host: str, port: int, workers: int) -> None:
+    def __init__(self, host: str, port: int, workers: int, *, keep_alive_s: int = 75) -> None:
         self.host, self.port, self.workers = host, port, workers
+        self.keep_alive_s = keep_alive_s
         self._context = multiprocessing.get_context("spawn")
         self._stopping = threading.Event()
         self._processes: list[tuple[BaseProcess, float]] = []
@@ -89,7 +96,8 @@ class Supervisor:
         return code
 
     def _start(self) -> tuple[BaseProcess, float]:
-        process = self._context.Process(target=run_worker, args=(self.host, self.port))
+        arguments = (self.host, self.port, self.keep_alive_s)
+        process = self._context.Process(target=run_worker, args=arguments)
         process.start()
         return process, time.monotonic()
 
