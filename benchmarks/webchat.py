@@ -151,7 +151,8 @@ async def paced_shopper(
     """Turns due every `period` seconds from `first_due`; latency counts from the due time."""
     due = first_due
     while due < stop_at:
-        path = await _visit(client, tally)
+        await asyncio.sleep(max(0.0, due - period / 2 - time.perf_counter()))  # arrives, then
+        path = await _visit(client, tally)  # opens the chat half a think time before typing
         for text in VISIT:
             if due >= stop_at or path is None:
                 break
