@@ -10,7 +10,10 @@ process drives it with an asyncio HTTP client. Two runs are printed:
 - paced: `--shoppers` conversations at once, together sending `--rate` turns per second. Each
   shopper sends its turns on a fixed schedule (a think time of shoppers/rate seconds); a turn
   that falls behind its schedule is sent at once, and its latency is counted from the time it
-  was due, so a slow server cannot hide its queueing (no coordinated omission).
+  was due, so a slow server cannot hide its queueing (no coordinated omission). Shopper i
+  starts (i mod 5) think times late, so at any moment the shoppers are at different steps of
+  their visit (a fleet in lockstep would send nothing but searches for one think time, then
+  nothing but follow-ups); the turns of that ramp-up (one visit) are sent but not counted.
 - saturation: `--closed` shoppers with no think time, each sending its next turn the moment the
   last reply arrives: the most turns per second the service manages, and the latency then.
 
@@ -126,11 +129,15 @@ def start_service(home: Path, workers: int, log_path: Path) -> tuple[subprocess.
     raise SystemExit(f"the service did not become ready; see {log_path}")
 
 
-async def _turn(client: httpx.AsyncClient, path: str, text: str, due: float, tally: Tally) -> None:
+async def _turn(
+    client: httpx.AsyncClient, path: str, text: str, due: float, tally: Tally, counted: bool = True
+) -> None:
     try:
         reply = await client.post(path, json={"text": text})
     except httpx.HTTPError as exc:
         tally.errors.append(type(exc).__name__)
+        return
+    if not counted:  # ramp-up
         return
     tally.latencies.append((time.perf_counter() - due) * 1000)
     if reply.status_code != 200 or not reply.json()["text"]:
@@ -146,9 +153,15 @@ async def _visit(client: httpx.AsyncClient, tally: Tally) -> str | None:
 
 
 async def paced_shopper(
-    client: httpx.AsyncClient, first_due: float, period: float, stop_at: float, tally: Tally
+    client: httpx.AsyncClient,
+    first_due: float,
+    period: float,
+    stop_at: float,
+    tally: Tally,
+    count_from: float,
 ) -> None:
-    """Turns due every `period` seconds from `first_due`; latency counts from the due time."""
+    """Turns due every `period` seconds from `first_due`; latency counts from the due time, for
+    the turns due from `count_from` on."""
     due = first_due
     while due < stop_at:
         await asyncio.sleep(max(0.0, due - period / 2 - time.perf_counter()))  # arrives, then
@@ -157,7 +170,7 @@ async def paced_shopper(
             if due >= stop_at or path is None:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            await _turn(client, path, text, due, tally)
+            await _turn(client, path, text, due, tally, counted=due >= count_from)
             due += period
         if path is None:
             due += period
@@ -179,15 +192,25 @@ async def drive(url: str, seconds: float, *, shoppers: int, rate: float | None) 
     limits = httpx.Limits(max_connections=shoppers, max_keepalive_connections=shoppers)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         started = time.perf_counter()
-        stop_at = started + seconds
         if rate is None:
+            stop_at = started + seconds
             runs = [closed_shopper(client, stop_at, tally) for _ in range(shoppers)]
         else:
             period = shoppers / rate
+            count_from = started + len(VISIT) * period  # after the ramp-up
+            stop_at = count_from + seconds
             runs = [
-                paced_shopper(client, started + i * period / shoppers, period, stop_at, tally)
+                paced_shopper(
+                    client,
+                    started + (i % len(VISIT)) * period + i * period / shoppers,
+                    period,
+                    stop_at,
+                    tally,
+                    count_from,
+                )
                 for i in range(shoppers)
             ]
+            started = count_from
         await asyncio.gather(*runs)
         tally.elapsed = time.perf_counter() - started
     return tally

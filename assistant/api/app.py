@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 import uuid
@@ -69,6 +70,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             notifier = HelpdeskNotifier(ready.store, settings.desk)
             helpdesk = asyncio.create_task(notifier.run(client, stop))
             recovery = asyncio.create_task(webhooks.sweep(ready, app.state.courier, started, stop))
+            settle_the_heap()
             app.state.ready = True
             try:
                 yield
@@ -77,6 +79,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
                 await recovery
                 await delivery
                 await helpdesk
+                gc.unfreeze()  # a process that builds another app (tests) collects this one
 
     app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
@@ -109,6 +112,15 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             allow_headers=["content-type", "x-request-id"],
         )
     return app
+
+
+def settle_the_heap() -> None:
+    """Move what start-up loaded (the catalog, the index, the prompts: several hundred thousand
+    objects that live as long as the process) out of the garbage collector's sight. A full
+    collection then walks only what requests allocate: measured on the 10,000-product catalog,
+    one took 338 ms and stalled every request of the worker meanwhile."""
+    gc.collect()
+    gc.freeze()
 
 
 def app_from_environment() -> FastAPI:

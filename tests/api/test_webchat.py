@@ -178,6 +178,19 @@ def test_each_request_leaves_one_access_line_with_its_id_and_duration(
     assert missing.startswith("POST /api/conversations/nope/messages 404 ")
 
 
+def test_what_start_up_loaded_is_kept_out_of_the_collectors_way_while_serving(
+    demo_index: CatalogIndex, tmp_path: Path
+) -> None:
+    import gc
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    app = create_app(settings, Concierge.from_settings(settings, demo_index))
+    with TestClient(app) as serving:
+        assert serving.get("/readyz").status_code == 200
+        assert gc.get_freeze_count() > 10_000  # the catalog, the index, the app
+    assert gc.get_freeze_count() == 0  # handed back when the app stops
+
+
 def test_cors_only_for_configured_sites(demo_index: CatalogIndex, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
     settings.server.cors_origins = ["https://shop.example"]
