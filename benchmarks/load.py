@@ -301,10 +301,12 @@ def report(args: argparse.Namespace, phases: list[Phase]) -> None:
             f"out of order {len(audit.out_of_order)}; errors {sorted(set(phase.errors))[:5]}"
         )
     soak = phases[-1]
+    second_half = [s for s in soak.memory if s[0] >= soak.memory[-1][0] / 2]  # caches are warm
     print(
         f"soak memory: {soak.memory[0][1]:.1f} MB -> {soak.memory[-1][1]:.1f} MB over "
         f"{soak.elapsed / 60:.1f} min, slope {slope_mb_per_min(soak.memory):+.2f} MB/min "
-        f"({len(soak.memory)} samples)"
+        f"({len(soak.memory)} samples); second half {slope_mb_per_min(second_half):+.2f} MB/min, "
+        f"{second_half[0][1]:.1f} -> {second_half[-1][1]:.1f} MB"
     )
 
 
