@@ -229,7 +229,7 @@ def serve_command(
         raise _fail(exc) from exc
     log.configure()
     host, port = host or settings.server.host, port or settings.server.port
-    keep_alive = round(settings.server.keep_alive_s)
+    keep_alive = max(1, round(settings.server.keep_alive_s))
     if workers == 1:
         uvicorn.run(
             create_app(settings, concierge),
@@ -242,7 +242,11 @@ def serve_command(
     del concierge  # each worker process builds its own from the same settings
     if workers_module.supported():  # a socket per worker: the kernel spreads the connections
         supervisor = workers_module.Supervisor(host, port, workers, keep_alive_s=keep_alive)
-        raise typer.Exit(supervisor.run())
+        try:
+            code = supervisor.run()
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+        raise typer.Exit(code)
     uvicorn.run(
         workers_module.APP,
         factory=True,

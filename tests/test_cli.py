@@ -167,6 +167,21 @@ def test_serve_with_workers_starts_processes_that_answer(env: Path, tmp_path: Pa
             process.wait(timeout=30)
 
 
+def test_serve_with_workers_refuses_a_port_another_server_listens_on(env: Path) -> None:
+    import socket
+
+    from assistant.testing.loopback import free_port
+
+    assert runner.invoke(app, ["ingest"]).exit_code == 0
+    port = free_port()
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        result = runner.invoke(app, ["serve", "--port", str(port), "--workers", "2"])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
 def _connections_by_worker(parent: int, port: int) -> dict[int, int]:
     """Open connections to `port` held by each child process of `parent` (Linux /proc)."""
     import os

@@ -24,6 +24,8 @@ import time
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
+from assistant.errors import ConfigurationError
+
 log = logging.getLogger("assistant.api")
 
 APP = "assistant.api.app:app_from_environment"
@@ -51,6 +53,18 @@ def listening_socket(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail unless nothing listens on `host:port`: a plain bind (without `SO_REUSEPORT`) is
+    refused by any listener, so two services are never started on one port by mistake."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
 def run_worker(host: str, port: int, keep_alive_s: int) -> None:
@@ -82,7 +96,7 @@ class Supervisor:
 
     def run(self) -> int:
         """Serve until a signal; the exit code (non-zero when the workers could not start)."""
-        listening_socket(self.host, self.port).close()  # the address is free: fail here if not
+        _check_free(self.host, self.port)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._stop)
         self._processes = [self._start() for _ in range(self.workers)]
