@@ -144,9 +144,13 @@ class Concierge:
         return self.store.get_conversation(conversation_id)
 
     def conversation(self, message: InboundMessage) -> ConversationRow:
-        key = message.conversation_id or f"{message.channel}:{message.sender}"
-        variant = choose_variant(key, self.settings.prompts)
+        key, variant = self._key(message)
         return self.store.get_or_create_conversation(key, message.channel, message.sender, variant)
+
+    def _key(self, message: InboundMessage) -> tuple[str, str]:
+        """The conversation a message belongs to, and the prompt variant it gets if new."""
+        key = message.conversation_id or f"{message.channel}:{message.sender}"
+        return key, choose_variant(key, self.settings.prompts)
 
     def handle(self, message: InboundMessage, observer: Observer | None = None) -> Reply:
         """Answer one shopper message; `observer` sees the turn's outcome before the reply."""
@@ -174,8 +178,7 @@ class Concierge:
         self, message: InboundMessage
     ) -> tuple[ConversationRow, int, InboundMessage] | None:
         """Store an inbound message before anything else; None when it is a provider's retry."""
-        key = message.conversation_id or f"{message.channel}:{message.sender}"
-        variant = choose_variant(key, self.settings.prompts)
+        key, variant = self._key(message)
         conversation, row, created = self.store.receive_inbound(key, variant, message)
         return (conversation, row.id, message) if created else None
 

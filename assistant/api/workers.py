@@ -39,11 +39,16 @@ def supported() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A listening socket on `host:port` that other workers may bind too."""
+def _tcp_socket(host: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port` that other workers may bind too."""
+    sock = _tcp_socket(host)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
@@ -58,9 +63,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _check_free(host: str, port: int) -> None:
     """Fail unless nothing listens on `host:port`: a plain bind (without `SO_REUSEPORT`) is
     refused by any listener, so two services are never started on one port by mistake."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with _tcp_socket(host) as probe:
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.store import Store
@@ -59,42 +61,37 @@ def _hold_the_file(lock_file: str, held: multiprocessing.synchronize.Event, hold
     fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
-def test_another_process_writing_is_waited_for_then_the_gate_opens(tmp_path: Path) -> None:
-    database = str(tmp_path / "procs.db")
-    gate = WriteGate.for_database(database)
-    lock_file = tmp_path / ".procs.db.locks" / "write.lock"
+@contextmanager
+def _written_by_another_process(tmp_path: Path, name: str, hold_s: float) -> Iterator[WriteGate]:
+    """The gate of database `name`, while another process holds its lock file for `hold_s`."""
+    gate = WriteGate.for_database(str(tmp_path / name))
+    lock_file = tmp_path / f".{name}.locks" / "write.lock"
     lock_file.parent.mkdir()
     context = multiprocessing.get_context("spawn")
     held = context.Event()
-    other = context.Process(target=_hold_the_file, args=(str(lock_file), held, 0.5))
+    other = context.Process(target=_hold_the_file, args=(str(lock_file), held, hold_s))
     other.start()
     try:
         assert held.wait(30)
+        yield gate
+    finally:
+        other.join(30)
+
+
+def test_another_process_writing_is_waited_for_then_the_gate_opens(tmp_path: Path) -> None:
+    with _written_by_another_process(tmp_path, "procs.db", 0.5) as gate:
         started = time.monotonic()
         with gate.held(10.0):
             waited = time.monotonic() - started
-        assert waited >= 0.3  # it queued behind the other process's write
-    finally:
-        other.join(30)
+    assert waited >= 0.3  # it queued behind the other process's write
 
 
 def test_a_writer_stuck_past_the_busy_timeout_does_not_block_forever(tmp_path: Path) -> None:
-    database = str(tmp_path / "stuck.db")
-    gate = WriteGate.for_database(database)
-    lock_file = tmp_path / ".stuck.db.locks" / "write.lock"
-    lock_file.parent.mkdir()
-    context = multiprocessing.get_context("spawn")
-    held = context.Event()
-    other = context.Process(target=_hold_the_file, args=(str(lock_file), held, 3.0))
-    other.start()
-    try:
-        assert held.wait(30)
+    with _written_by_another_process(tmp_path, "stuck.db", 3.0) as gate:
         started = time.monotonic()
         with gate.held(0.3):  # goes ahead; SQLite's own busy handling has the last word
             waited = time.monotonic() - started
-        assert 0.25 <= waited < 2.5
-    finally:
-        other.join(30)
+    assert 0.25 <= waited < 2.5
 
 
 def test_many_threads_writing_through_the_store_all_land(tmp_path: Path) -> None:
