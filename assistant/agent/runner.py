@@ -36,6 +36,7 @@ from assistant.retrieval.index import CatalogIndex
 
 BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
 MAX_TOOL_ROUNDS = 6
+MODES = ["messages", "values"]  # tokens as the model writes them, and each step's state
 TRACKED_PATH = len("/c/") + 22 + 1 + 22  # a tracked link's path: /c/{link id}.{signature}
 
 
@@ -72,6 +73,9 @@ class ShopAgent:
         self._checkout = checkout
         self._orders = orders
         self._graphs: dict[tuple[str, str, date], Any] = {}
+        # Token streaming ("messages" mode) runs every graph step on a pool thread; a model
+        # that answers whole (the offline engine) skips it and runs the steps inline.
+        self._stream_modes = ["values"] if settings.chat_model() == "offline" else MODES
 
     def run(
         self,
@@ -139,7 +143,7 @@ class ShopAgent:
                 {"messages": messages},
                 context=context,
                 config={"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1},
-                stream_mode=["messages", "values"],
+                stream_mode=self._stream_modes,
             ):
                 if mode == "values":
                     final = data["messages"]
