@@ -39,7 +39,7 @@ from assistant.store import Store
 from assistant.store.configured import open_store
 from assistant.store.models import ConversationRow
 from assistant.store.preferences import Remembered
-from assistant.store.turns import EARLIER_FIRST, TurnStart
+from assistant.store.turns import EARLIER_FIRST, Taken, TurnStart
 from assistant.stream_gate import GroundedStream
 
 TROUBLE = (
@@ -111,9 +111,10 @@ class Concierge:
         self._render = render
 
     def _outbox(self, conversation: ConversationRow, reply: Reply) -> dict[str, Any]:
-        """finish_turn's outbox arguments: the reply's provider payloads, if it is delivered."""
+        """finish_turn's delivery arguments: the reply's provider payloads (if it is delivered), its
+        recipient, and the conversation row the turn began with."""
         payloads = self._render(conversation, reply) if self._render else []
-        return {"outbox": payloads, "recipient": conversation.sender}
+        return {"outbox": payloads, "recipient": conversation.sender, "conversation": conversation}
 
     @property
     def prompts(self) -> PromptSet:
@@ -161,25 +162,48 @@ class Concierge:
         return reply
 
     def stream(
-        self, message: InboundMessage, observer: Observer | None = None
+        self,
+        message: InboundMessage,
+        observer: Observer | None = None,
+        *,
+        existing: bool = False,
+        resent: Callable[[InboundMessage], Reply] | None = None,
     ) -> Iterator[str | Reply]:
         """Answer one message, yielding grounded text as it is produced, then the final `Reply`.
 
         The message is stored before anything else; a provider's retry of a message already
-        stored gets no second answer. Turns of one conversation run one at a time.
+        stored gets no second answer (or what `resent` gives it). Turns of one conversation
+        run one at a time: when none runs, the message is kept and its turn begun in one
+        transaction; otherwise it is kept at once and waits its turn. With `existing`, the
+        conversation must exist already (`RecordNotFound`).
         """
-        received = self.receive(message)
-        if received is None:
-            yield Reply(text="")
+        key, variant = self._key(message)
+        with self.store.conversation_lock_if_free(key) as free:
+            if free:
+                taken = self.store.receive_and_begin(key, variant, message, existing=existing)
+                if taken is not None and isinstance(taken.begun, TurnStart):
+                    conversation_id, message_id = taken.conversation.id, taken.message_id
+                    yield from self._turn(
+                        conversation_id, message_id, message, taken.begun, observer
+                    )
+                    return
+        if not free:  # a turn of the conversation runs: keep the message now, then wait
+            received = self.receive(message, existing=existing)
+            taken = Taken(received[0], received[1], EARLIER_FIRST) if received else None
+        if taken is None:  # stored before: a retry
+            yield resent(message) if resent else Reply(text="")
             return
-        yield from self.process(*received, observer=observer)
+        yield from self.process(taken.conversation, taken.message_id, message, observer=observer)
 
     def receive(
-        self, message: InboundMessage
+        self, message: InboundMessage, *, existing: bool = False
     ) -> tuple[ConversationRow, int, InboundMessage] | None:
-        """Store an inbound message before anything else; None when it is a provider's retry."""
+        """Store an inbound message before anything else; None when it is a provider's retry.
+        With `existing`, the conversation must exist already (`RecordNotFound`)."""
         key, variant = self._key(message)
-        conversation, row, created = self.store.receive_inbound(key, variant, message)
+        conversation, row, created = self.store.receive_inbound(
+            key, variant, message, existing=existing
+        )
         return (conversation, row.id, message) if created else None
 
     def process(
@@ -232,6 +256,7 @@ class Concierge:
             self.store.finish_turn(
                 conversation_id, message_id, history=[], reply=None, channel=channel,
                 events=[arrived], relay=message.quick_reply or message.text,
+                conversation=conversation,
             )  # fmt: skip
             yield Reply(text="")
             return
@@ -385,7 +410,7 @@ class Concierge:
             history=[HumanMessage(text), *_as_sent(outcome.messages, reply.text)],
             reply=reply,
             channel=conversation.channel,
-            fallbacks=fallbacks,
+            fallbacks=fallbacks if fallbacks != conversation.consecutive_fallbacks else None,
             state="pending_human" if decision.handoff else None,
             events=events,
             ticket=intake.new_ticket(self.store, self.settings, conversation, reply)

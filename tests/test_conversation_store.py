@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.conversation import Concierge
-from assistant.messages import InboundMessage
+from assistant.messages import InboundMessage, Reply
 from assistant.retrieval.index import CatalogIndex
+from assistant.store import MessageRow
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -69,3 +72,46 @@ def test_a_message_answered_by_one_worker_is_not_answered_again_by_another(
     assert answered[-1].products and replayed[-1].text == ""
     said = [role for role, _ in second.transcript(conversation.id)]
     assert said == ["shopper", "assistant"]
+
+
+def test_a_message_arriving_during_another_turn_is_stored_at_once_then_answered(
+    demo_index: CatalogIndex, tmp_path: Path
+) -> None:
+    """A free conversation keeps the message and begins its turn in one transaction; a busy one
+    must not leave the message unstored while it waits for the turn in progress."""
+    concierge = Concierge.from_settings(_settings(tmp_path), demo_index)
+    concierge.handle(_message("hi", "wamid.7"))  # the conversation exists, nothing is running
+    conversation = concierge.conversation(_message("", "x"))
+    turn_running, turn_over = threading.Event(), threading.Event()
+
+    def running_turn() -> None:
+        with concierge.store.conversation_lock(conversation.id):
+            turn_running.set()
+            turn_over.wait(timeout=10)
+
+    holder = threading.Thread(target=running_turn)
+    holder.start()
+    assert turn_running.wait(timeout=10)
+    replies: list[Reply] = []
+    waiter = threading.Thread(
+        target=lambda: replies.append(concierge.handle(_message("merino socks", "wamid.8")))
+    )
+    waiter.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _inbound(concierge, conversation.id, "wamid.8"):
+            time.sleep(0.02)
+        [waiting] = _inbound(concierge, conversation.id, "wamid.8")
+        assert waiting.status == "received" and replies == []
+    finally:
+        turn_over.set()
+        holder.join(timeout=10)
+    waiter.join(timeout=30)
+    assert replies and replies[0].products
+    [answered] = _inbound(concierge, conversation.id, "wamid.8")
+    assert answered.status == "processed"
+
+
+def _inbound(concierge: Concierge, conversation_id: str, provider_id: str) -> list[MessageRow]:
+    rows = concierge.store.messages(conversation_id)
+    return [r for r in rows if r.provider_message_id == provider_id]

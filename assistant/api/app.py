@@ -42,7 +42,7 @@ from assistant.delivery import Courier
 from assistant.desk.helpdesk import HelpdeskNotifier
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.log import request_id
-from assistant.store import StoreUnavailable
+from assistant.store import RecordNotFound, StoreUnavailable
 from assistant.store.errors import ConversationBusy
 
 log = logging.getLogger("assistant.api")
@@ -170,6 +170,8 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(AssistantError)
     async def ours(request: Request, exc: AssistantError) -> JSONResponse:
+        if isinstance(exc, RecordNotFound):  # gone while the request ran (erased, say)
+            return JSONResponse({"error": "not_found", "detail": str(exc)}, 404)
         status = 500 if isinstance(exc, ConfigurationError) else 503
         log.error("request failed: %s", exc)
         # A busy or unreachable database is brief: callers (providers too) should come back.

@@ -72,11 +72,7 @@ def _inbound(
 
 def _turn(concierge: Concierge, message: InboundMessage) -> Iterator[str | Reply]:
     """The turn of a new message; for a resent one, the answer the first one got."""
-    received = concierge.receive(message)
-    if received is None:
-        yield _first_answer(concierge, message)
-    else:
-        yield from concierge.process(*received)
+    return concierge.stream(message, existing=True, resent=lambda m: _first_answer(concierge, m))
 
 
 def _first_answer(concierge: Concierge, message: InboundMessage) -> Reply:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy import Engine, exc, inspect, text
+from sqlalchemy import Engine, Table, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -136,10 +136,11 @@ class StoreCore:
     ) -> Any:
         """INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING the primary key, or None."""
         dialect = postgresql if self.dialect == "postgresql" else sqlite
+        table = cast(Table, model.__table__)  # Core: nothing comes back as an ORM object
         statement = (
-            dialect.insert(model)
+            dialect.insert(table)
             .values(**values)
             .on_conflict_do_nothing(index_elements=list(keys))
-            .returning(*inspect(model).primary_key)
+            .returning(*table.primary_key.columns)
         )
         return session.execute(statement).scalar()

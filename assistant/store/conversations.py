@@ -35,20 +35,30 @@ class ConversationOps(CustomerOps):
         return self._run(lambda s: self._get_or_create(s, key, channel, sender, variant))
 
     def receive_inbound(
-        self, key: str, variant: str, message: InboundMessage
+        self, key: str, variant: str, message: InboundMessage, *, existing: bool = False
     ) -> tuple[ConversationRow, MessageRow, bool]:
         """`get_or_create_conversation` for the message's channel and sender, then
         `record_inbound`, in one transaction: the conversation, the message's row and whether
-        the message was new."""
+        the message was new. With `existing`, the conversation must exist on the message's
+        channel (`RecordNotFound` otherwise): nothing is created."""
 
         def receive(session: Session) -> tuple[ConversationRow, MessageRow, bool]:
-            conversation = self._get_or_create(
-                session, key, message.channel, message.sender, variant
-            )
+            conversation = self._conversation_for(session, key, message, variant, existing)
             row, created = self._record(session, conversation.id, message)
             return conversation, row, created
 
         return self._run(receive)
+
+    def _conversation_for(
+        self, session: Session, key: str, message: InboundMessage, variant: str, existing: bool
+    ) -> ConversationRow:
+        """The message's conversation: created if new, unless it must be `existing`."""
+        if not existing:
+            return self._get_or_create(session, key, message.channel, message.sender, variant)
+        conversation = session.get(ConversationRow, key)
+        if conversation is None or conversation.channel != message.channel:
+            raise RecordNotFound(f"no {message.channel} conversation {key}")
+        return conversation
 
     def _get_or_create(
         self, session: Session, key: str, channel: str, sender: str, variant: str
@@ -110,6 +120,23 @@ class ConversationOps(CustomerOps):
     def _record(
         self, session: Session, conversation_id: str, message: InboundMessage
     ) -> tuple[MessageRow, bool]:
+        new_id = self._keep(session, conversation_id, message)
+        if new_id is None:
+            return self._by_provider_id(session, message.channel, message.provider_message_id)
+        row = session.get(MessageRow, new_id)
+        assert row is not None
+        return row, True
+
+    def _keep(
+        self,
+        session: Session,
+        conversation_id: str,
+        message: InboundMessage,
+        *,
+        started: bool = False,
+    ) -> int | None:
+        """Insert the inbound message (`processing` when its turn starts at once) and note the
+        conversation's last inbound time; None when its provider message id was seen before."""
         values: dict[str, Any] = {
             "conversation_id": conversation_id,
             "direction": "inbound",
@@ -117,21 +144,18 @@ class ConversationOps(CustomerOps):
             "provider_message_id": message.provider_message_id,
             "text": message.text,
             "payload": message.model_dump(mode="json"),
-            "status": "received",
+            "status": "processing" if started else "received",
             "created_at": message.received_at,
         }
         keys = ("channel", "provider_message_id")
         new_id = self._insert_ignore(session, MessageRow, values, keys)
-        if new_id is None:
-            return self._by_provider_id(session, message.channel, message.provider_message_id)
-        session.execute(
-            update(ConversationRow)
-            .where(ConversationRow.id == conversation_id)
-            .values(last_inbound_at=message.received_at, updated_at=utcnow())
-        )
-        row = session.get(MessageRow, new_id)
-        assert row is not None
-        return row, True
+        if new_id is not None:
+            session.execute(
+                update(ConversationRow)
+                .where(ConversationRow.id == conversation_id)
+                .values(last_inbound_at=message.received_at, updated_at=utcnow())
+            )
+        return int(new_id) if new_id is not None else None
 
     @staticmethod
     def _by_provider_id(

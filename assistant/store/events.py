@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore
@@ -51,8 +51,8 @@ def add_events(
         }
         for event in events
     ]
-    if rows:
-        session.execute(insert(Event), rows)
+    if rows:  # Core on the table: the ORM's bookkeeping costs more than these rows
+        session.execute(insert(cast(Table, Event.__table__)), rows)
 
 
 def _checked_kind(kind: str) -> str:

@@ -4,9 +4,10 @@ again after a restart with exactly the history the model saw."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore
@@ -61,7 +62,8 @@ class HistoryOps(StoreCore):
 
     @staticmethod
     def _length(session: Session, conversation_id: str) -> int:
-        query = select(func.coalesce(func.max(HistoryEntry.seq) + 1, 0)).where(
-            HistoryEntry.conversation_id == conversation_id
+        table = cast(Table, HistoryEntry.__table__)  # Core: no ORM bookkeeping for a number
+        query = select(func.coalesce(func.max(table.c.seq) + 1, 0)).where(
+            table.c.conversation_id == conversation_id
         )
         return int(session.scalar(query) or 0)

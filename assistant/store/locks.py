@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, exc, select, text
@@ -64,6 +64,18 @@ class LockOps(StoreCore):
                 left = max(0.0, timeout - (time.monotonic() - started))
                 with file_lock(directory, conversation_id, left):  # other processes
                     yield
+
+    @contextmanager
+    def conversation_lock_if_free(self, conversation_id: str) -> Iterator[bool]:
+        """Hold the conversation if no turn of it runs now (True), without waiting: False
+        when another turn holds it (nothing is held then)."""
+        with ExitStack() as held:
+            try:
+                held.enter_context(self.conversation_lock(conversation_id, timeout_s=0))
+            except ConversationBusy:
+                yield False
+                return
+            yield True
 
     @contextmanager
     def _row_lock(self, conversation_id: str, timeout: float) -> Iterator[None]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from assistant.store.customers import CustomerOps
 from assistant.store.errors import RecordNotFound
-from assistant.store.models import Consent, Customer, utcnow
+from assistant.store.models import Consent, Customer, LinkCode, utcnow
 
 REMEMBER = "remember_preferences"
 
@@ -36,6 +36,30 @@ def read_preferences(session: Session, customer_id: str) -> tuple[dict[str, Any]
         .limit(1)
     ).first()
     return (dict(customer.preferences) if customer else {}), consent
+
+
+def read_remembered(session: Session, customer_id: str, conversation_id: str) -> Remembered:
+    """What a turn remembers of its customer, and whether its conversation was linked to
+    another, in one statement (a turn begins with it)."""
+    consent = (
+        select(Consent.value)
+        .where(Consent.customer_id == customer_id, Consent.kind == REMEMBER)
+        .order_by(Consent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    linked = exists().where(
+        LinkCode.conversation_id == conversation_id,
+        LinkCode.verified_at.is_not(None),
+        LinkCode.source_conversation_id.is_not(None),
+    )
+    row = session.execute(
+        select(Customer.preferences, consent, linked).where(Customer.id == customer_id)
+    ).first()
+    if row is None:
+        return Remembered(linked=bool(session.scalar(select(linked))))
+    preferences, decision, is_linked = row
+    return Remembered(dict(preferences or {}), decision, bool(is_linked))
 
 
 class PreferenceOps(CustomerOps):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from assistant.messages import Reply
+from assistant.messages import InboundMessage, Reply
+from assistant.store.conversations import ConversationOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
-from assistant.store.link_codes import linked_into
 from assistant.store.models import (
     ConversationRow,
     HistoryEntry,
@@ -23,13 +23,19 @@ from assistant.store.models import (
     State,
     utcnow,
 )
-from assistant.store.preferences import Remembered, read_preferences
+from assistant.store.preferences import Remembered, read_remembered
 from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
 ANSWERED = ("processed", "failed")
 EarlierFirst = Literal["earlier first"]
 EARLIER_FIRST: EarlierFirst = "earlier first"  # begin_turn: an earlier message's turn goes first
 RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stopped worker's
+# The hot statements go through Core on the tables: the ORM's bookkeeping costs more than these
+# few rows (the turn reads no ORM object back after writing them).
+HISTORY = cast(Table, HistoryEntry.__table__)
+MESSAGES = cast(Table, MessageRow.__table__)
+OUTBOX = cast(Table, OutboxItem.__table__)
+CONVERSATIONS = cast(Table, ConversationRow.__table__)
 
 
 class TurnStart(NamedTuple):
@@ -40,7 +46,16 @@ class TurnStart(NamedTuple):
     remembered: Remembered  # the customer's saved preferences and consent
 
 
-class TurnOps(HistoryOps):
+class Taken(NamedTuple):
+    """A message `receive_and_begin` kept: its conversation, its id, and its turn begun (or
+    `EARLIER_FIRST`: an earlier message waits, and this one waits its turn after it)."""
+
+    conversation: ConversationRow
+    message_id: int
+    begun: TurnStart | EarlierFirst
+
+
+class TurnOps(HistoryOps, ConversationOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
     def begin_turn(
@@ -55,7 +70,7 @@ class TurnOps(HistoryOps):
         begun goes first: `EARLIER_FIRST` comes back and nothing is written.
         """
 
-        def begin(session: Session) -> tuple[Any, ...] | EarlierFirst | None:
+        def begin(session: Session) -> TurnStart | EarlierFirst | None:
             conversation = session.get(ConversationRow, conversation_id)
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
@@ -67,20 +82,35 @@ class TurnOps(HistoryOps):
             session.execute(
                 update(MessageRow).where(MessageRow.id == message_id).values(status="processing")
             )
-            query = select(HistoryEntry.data).where(HistoryEntry.conversation_id == conversation_id)
-            rows = list(session.scalars(query.order_by(HistoryEntry.seq)))
-            remembered = Remembered()
-            if conversation.customer_id is not None:
-                preferences, consent = read_preferences(session, conversation.customer_id)
-                linked = bool(linked_into(session, conversation_id))
-                remembered = Remembered(preferences, consent, linked)
-            return conversation, rows, remembered
+            return _turn_start(session, conversation)
 
         begun = self._run(begin)
-        if begun is None or begun == EARLIER_FIRST:
-            return begun
-        conversation, rows, remembered = begun
-        return TurnStart(conversation, messages_from_dict(rows), remembered)
+        return _with_messages(begun) if isinstance(begun, TurnStart) else begun
+
+    def receive_and_begin(
+        self, key: str, variant: str, message: InboundMessage, *, existing: bool = False
+    ) -> Taken | None:
+        """`receive_inbound`, then `begin_turn` with `earlier_first`, in one transaction: the
+        caller holds the conversation's lock already (taken while the conversation was free).
+        None when the message was stored before (a retry): nothing is written.
+
+        With `existing`, the conversation must exist on the message's channel
+        (`RecordNotFound` otherwise); nothing is created.
+        """
+
+        def take(session: Session) -> Taken | None:
+            conversation = self._conversation_for(session, key, message, variant, existing)
+            waiting = _earlier_waiting(session, conversation.id, None, RECENT)
+            message_id = self._keep(session, conversation.id, message, started=not waiting)
+            if message_id is None:
+                return None
+            begun = EARLIER_FIRST if waiting else _turn_start(session, conversation)
+            return Taken(conversation, message_id, begun)
+
+        taken = self._run(take)
+        if taken is None or not isinstance(taken.begun, TurnStart):
+            return taken
+        return taken._replace(begun=_with_messages(taken.begun))
 
     def finish_turn(
         self,
@@ -98,6 +128,7 @@ class TurnOps(HistoryOps):
         relay: str | None = None,
         outbox: Sequence[dict[str, Any]] = (),
         recipient: str = "",
+        conversation: ConversationRow | None = None,
     ) -> None:
         """Store the turn's history, its reply, the conversation's new counters and the turn's
         analytics `events` (tagged with the conversation's variant), at once; a turn that hands
@@ -106,30 +137,36 @@ class TurnOps(HistoryOps):
 
         `outbox` holds the reply rendered for its channel: its payloads are queued in the same
         transaction, so a process stopped at any point either redoes the turn or delivers it.
+        `conversation`, the row the turn began with, saves reading it again.
         """
         dicts = messages_to_dict(list(history))
+        changes: dict[str, Any] = {"consecutive_fallbacks": fallbacks, "state": state}
+        changes = {name: value for name, value in changes.items() if value is not None}
 
         def finish(session: Session) -> None:
-            conversation = session.get(ConversationRow, conversation_id)
-            if conversation is None:
-                raise RecordNotFound(f"no conversation {conversation_id}")
-            if fallbacks is not None:
-                conversation.consecutive_fallbacks = fallbacks
-            if state is not None:
-                conversation.state = state
+            row = conversation
+            if row is None or row.id != conversation_id:
+                row = session.get(ConversationRow, conversation_id)
+                if row is None:
+                    raise RecordNotFound(f"no conversation {conversation_id}")
+            if changes:
+                session.execute(
+                    update(CONVERSATIONS)
+                    .where(CONVERSATIONS.c.id == conversation_id)
+                    .values(**changes, updated_at=utcnow())
+                )
             start = self._length(session, conversation_id)
             now = utcnow()
-            # Bulk inserts: for these few rows the ORM's unit of work costs more than the rows.
             entries = [
                 dict(conversation_id=conversation_id, seq=start + n, type=d["type"], data=d,
                      created_at=now)
                 for n, d in enumerate(dicts)
             ]  # fmt: skip
             if entries:
-                session.execute(insert(HistoryEntry), entries)
+                session.execute(insert(HISTORY), entries)
             if reply is not None:
                 sent = session.scalar(
-                    insert(MessageRow).returning(MessageRow.id),
+                    insert(MESSAGES).returning(MESSAGES.c.id),
                     dict(conversation_id=conversation_id, direction="outbound", channel=channel,
                          text=reply.text, payload=reply.model_dump(mode="json"),
                          status="queued" if outbox else "sent", created_at=now),
@@ -141,38 +178,55 @@ class TurnOps(HistoryOps):
                     for payload in outbox
                 ]  # fmt: skip
                 if items:
-                    session.execute(insert(OutboxItem), items)
+                    session.execute(insert(OUTBOX), items)
             status = "failed" if error else "processed"
             session.execute(
-                update(MessageRow)
-                .where(MessageRow.id == message_id)
+                update(MESSAGES)
+                .where(MESSAGES.c.id == message_id)
                 .values(status=status, error=error, processed_at=now)
             )
-            add_events(session, conversation_id, conversation.variant, events)
+            add_events(session, conversation_id, row.variant, events)
             if ticket is not None:
-                add_ticket(session, conversation, ticket)
+                add_ticket(session, row, ticket)
             if relay is not None:
-                relay_to_helpdesk(session, conversation, relay)
+                relay_to_helpdesk(session, row, relay)
             session.flush()
 
         self._run(finish)
 
 
+def _turn_start(session: Session, conversation: ConversationRow) -> TurnStart:
+    """The conversation's history (as stored dicts) and what its customer asked to be
+    remembered; `_with_messages` turns the dicts into messages outside the transaction."""
+    query = select(HISTORY.c.data).where(HISTORY.c.conversation_id == conversation.id)
+    rows: Any = list(session.scalars(query.order_by(HISTORY.c.seq)))
+    remembered = Remembered()
+    if conversation.customer_id is not None:
+        remembered = read_remembered(session, conversation.customer_id, conversation.id)
+    return TurnStart(conversation, rows, remembered)
+
+
+def _with_messages(begun: TurnStart) -> TurnStart:
+    stored: Any = begun.history  # the dicts `_turn_start` read
+    return begun._replace(history=messages_from_dict(stored))
+
+
 def _earlier_waiting(
-    session: Session, conversation_id: str, message_id: int, within: timedelta
+    session: Session, conversation_id: str, message_id: int | None, within: timedelta
 ) -> bool:
-    """Whether an inbound message stored before `message_id` in the conversation, in the last
-    `within`, still waits for its turn (which should go first). Older ones are a stopped
-    worker's, which the restart replays."""
+    """Whether an inbound message stored before `message_id` (None: any) in the conversation,
+    in the last `within`, still waits for its turn (which should go first). Older ones are a
+    stopped worker's, which the restart replays."""
     query = (
-        select(MessageRow.id)
+        select(MESSAGES.c.id)
         .where(
-            MessageRow.conversation_id == conversation_id,
-            MessageRow.direction == "inbound",
-            MessageRow.id < message_id,
-            MessageRow.status == "received",
-            MessageRow.created_at >= utcnow() - within,
+            MESSAGES.c.conversation_id == conversation_id,
+            MESSAGES.c.direction == "inbound",
+            MESSAGES.c.status == "received",
+            MESSAGES.c.created_at >= utcnow() - within,
         )
         .limit(1)
     )
+    if message_id is not None:
+        query = query.where(MESSAGES.c.id < message_id)
     return session.scalars(query).first() is not None

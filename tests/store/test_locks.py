@@ -16,6 +16,30 @@ def _hold(store: Store, key: str, entered: threading.Event, release: threading.E
         release.wait(timeout=10)
 
 
+def test_lock_if_free_holds_a_free_conversation_and_never_waits_for_a_busy_one(
+    store: Store,
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold, args=(store, "c1", entered, release))
+    holder.start()
+    try:
+        assert entered.wait(timeout=10)
+        started = time.monotonic()
+        with store.conversation_lock_if_free("c1") as free:
+            assert free is False
+        assert time.monotonic() - started < 1.0  # did not wait for the holder
+        with store.conversation_lock_if_free("c2") as free:
+            assert free is True
+            busy = pytest.raises(ConversationBusy)  # it is held while inside
+            with busy, store.conversation_lock("c2", timeout_s=0.05):
+                pass
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    with store.conversation_lock_if_free("c1") as free:
+        assert free is True
+
+
 def test_second_turn_of_a_conversation_waits_for_the_first(store: Store) -> None:
     store.get_or_create_conversation("c1", "web", "s1", "default")
     entered, release = threading.Event(), threading.Event()

@@ -1,12 +1,14 @@
-"""begin_turn / finish_turn: a turn's bookkeeping in two transactions, on both backends."""
+"""begin_turn / receive_and_begin / finish_turn: a turn's bookkeeping in two transactions, on
+both backends."""
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant.messages import InboundMessage, Reply
-from assistant.store import Store
-from assistant.store.turns import EARLIER_FIRST, TurnStart
+from assistant.store import RecordNotFound, Store
+from assistant.store.turns import EARLIER_FIRST, Taken, TurnStart
 
 
 def _stored(store: Store) -> tuple[str, int]:
@@ -114,3 +116,85 @@ def test_without_earlier_first_a_turn_begins_even_past_a_waiting_message(store: 
         conversation_id, InboundMessage(channel="web", sender="shopper", text="and socks?")
     )
     assert isinstance(store.begin_turn(conversation_id, second.id), TurnStart)
+
+
+def _whatsapp(text: str, provider_id: str) -> InboundMessage:
+    return InboundMessage(
+        channel="whatsapp", sender="+447700900123", text=text, provider_message_id=provider_id
+    )
+
+
+def test_receive_and_begin_keeps_the_message_and_begins_its_turn_at_once(store: Store) -> None:
+    taken = store.receive_and_begin("whatsapp:+447700900123", "b", _whatsapp("hi", "wamid.1"))
+    assert isinstance(taken, Taken) and isinstance(taken.begun, TurnStart)
+    assert taken.conversation.variant == "b" and taken.conversation.customer_id is not None
+    assert taken.begun.history == [] and taken.begun.remembered.consent is None
+    [row] = store.messages(taken.conversation.id)
+    assert (row.id, row.text, row.status) == (taken.message_id, "hi", "processing")
+    stored = store.get_conversation(taken.conversation.id)
+    assert stored is not None and stored.last_inbound_at is not None
+
+
+def test_receive_and_begin_reads_history_and_saved_preferences(store: Store) -> None:
+    first = store.receive_and_begin("whatsapp:+447700900123", "a", _whatsapp("hi", "wamid.1"))
+    assert first is not None and isinstance(first.begun, TurnStart)
+    conversation = first.conversation
+    store.finish_turn(
+        conversation.id, first.message_id, history=[HumanMessage("hi"), AIMessage("hello!")],
+        reply=Reply(text="hello!"), channel="whatsapp", conversation=conversation,
+    )  # fmt: skip
+    assert conversation.customer_id is not None
+    store.remember_preferences(conversation.customer_id, "whatsapp", "+447700900123", {"size": "M"})
+    second = store.receive_and_begin("whatsapp:+447700900123", "a", _whatsapp("socks", "wamid.2"))
+    assert second is not None and isinstance(second.begun, TurnStart)
+    assert [m.text for m in second.begun.history] == ["hi", "hello!"]
+    assert second.begun.remembered.preferences == {"size": "M"}
+    assert second.begun.remembered.consent is True
+
+
+def test_receive_and_begin_of_a_retry_writes_nothing(store: Store) -> None:
+    taken = store.receive_and_begin("whatsapp:+447700900123", "a", _whatsapp("hi", "wamid.1"))
+    assert taken is not None
+    again = store.receive_and_begin("whatsapp:+447700900123", "a", _whatsapp("hi", "wamid.1"))
+    assert again is None
+    assert [m.status for m in store.messages(taken.conversation.id)] == ["processing"]
+
+
+def test_receive_and_begin_lets_an_earlier_waiting_message_go_first(store: Store) -> None:
+    conversation_id, first = _stored(store)
+    message = InboundMessage(
+        channel="web", sender="shopper", text="socks?", conversation_id="conv-t"
+    )
+    taken = store.receive_and_begin(conversation_id, "default", message, existing=True)
+    assert taken is not None and taken.begun == EARLIER_FIRST
+    rows = store.messages(conversation_id)
+    assert [(m.id, m.status) for m in rows] == [(first, "received"), (taken.message_id, "received")]
+    assert isinstance(store.begin_turn(conversation_id, first, earlier_first=True), TurnStart)
+
+
+def test_receive_and_begin_of_an_existing_conversation_creates_nothing(store: Store) -> None:
+    store.get_or_create_conversation("conv-w", "whatsapp", "+447700900123", "default")
+    web = InboundMessage(channel="web", sender="visitor", text="hi", conversation_id="conv-x")
+    with pytest.raises(RecordNotFound):
+        store.receive_and_begin("conv-x", "default", web, existing=True)
+    assert store.get_conversation("conv-x") is None
+    other = web.model_copy(update={"conversation_id": "conv-w"})  # not a web conversation
+    with pytest.raises(RecordNotFound):
+        store.receive_and_begin("conv-w", "default", other, existing=True)
+    with pytest.raises(RecordNotFound):
+        store.receive_inbound("conv-w", "default", other, existing=True)
+    assert store.messages("conv-w") == []
+
+
+def test_finish_with_the_conversation_row_changes_only_what_changed(store: Store) -> None:
+    conversation_id, message_id = _stored(store)
+    begun = store.begin_turn(conversation_id, message_id)
+    assert isinstance(begun, TurnStart)
+    store.finish_turn(
+        conversation_id, message_id, history=[HumanMessage("hi")], reply=Reply(text="hello"),
+        channel="web", fallbacks=2, conversation=begun.conversation,
+    )  # fmt: skip
+    after = store.get_conversation(conversation_id)
+    assert after is not None
+    assert (after.consecutive_fallbacks, after.state) == (2, begun.conversation.state)
+    assert after.updated_at >= begun.conversation.updated_at
