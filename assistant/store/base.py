@@ -135,12 +135,19 @@ class StoreCore:
         self, session: Session, model: type[Any], values: dict[str, Any], keys: Sequence[str]
     ) -> Any:
         """INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING the primary key, or None."""
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
         table = cast(Table, model.__table__)  # Core: nothing comes back as an ORM object
-        statement = (
-            dialect.insert(table)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=list(keys))
-            .returning(*table.primary_key.columns)
-        )
-        return session.execute(statement).scalar()
+        statement = _IGNORING.get((self.dialect, table.name, tuple(keys)))
+        if statement is None:
+            dialect = postgresql if self.dialect == "postgresql" else sqlite
+            statement = (
+                dialect.insert(table)
+                .on_conflict_do_nothing(index_elements=list(keys))
+                .returning(*table.primary_key.columns)
+            )
+            _IGNORING[(self.dialect, table.name, tuple(keys))] = statement
+        return session.execute(statement, values).scalar()
+
+
+# "Insert unless it exists" statements, built once per dialect, table and keys (the values are
+# bound at each call): building a statement costs more than running it.
+_IGNORING: dict[tuple[str, str, tuple[str, ...]], Any] = {}

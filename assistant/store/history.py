@@ -7,12 +7,17 @@ from collections.abc import Sequence
 from typing import cast
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore
 from assistant.store.errors import StoreConflict
 from assistant.store.models import HistoryEntry, utcnow
+
+_TABLE = cast(Table, HistoryEntry.__table__)
+LENGTH = select(func.coalesce(func.max(_TABLE.c.seq) + 1, 0)).where(
+    _TABLE.c.conversation_id == bindparam("conversation_id")
+)  # Core, built once: the next seq of a conversation's history
 
 
 class HistoryOps(StoreCore):
@@ -62,8 +67,4 @@ class HistoryOps(StoreCore):
 
     @staticmethod
     def _length(session: Session, conversation_id: str) -> int:
-        table = cast(Table, HistoryEntry.__table__)  # Core: no ORM bookkeeping for a number
-        query = select(func.coalesce(func.max(table.c.seq) + 1, 0)).where(
-            table.c.conversation_id == conversation_id
-        )
-        return int(session.scalar(query) or 0)
+        return int(session.scalar(LENGTH, {"conversation_id": conversation_id}) or 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from assistant.store.customers import CustomerOps
@@ -41,25 +41,29 @@ def read_preferences(session: Session, customer_id: str) -> tuple[dict[str, Any]
 def read_remembered(session: Session, customer_id: str, conversation_id: str) -> Remembered:
     """What a turn remembers of its customer, and whether its conversation was linked to
     another, in one statement (a turn begins with it)."""
-    consent = (
-        select(Consent.value)
-        .where(Consent.customer_id == customer_id, Consent.kind == REMEMBER)
-        .order_by(Consent.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    linked = exists().where(
-        LinkCode.conversation_id == conversation_id,
-        LinkCode.verified_at.is_not(None),
-        LinkCode.source_conversation_id.is_not(None),
-    )
-    row = session.execute(
-        select(Customer.preferences, consent, linked).where(Customer.id == customer_id)
-    ).first()
+    ids = {"customer_id": customer_id, "conversation_id": conversation_id}
+    row = session.execute(REMEMBERED, ids).first()
     if row is None:
-        return Remembered(linked=bool(session.scalar(select(linked))))
+        return Remembered(linked=bool(session.scalar(select(LINKED), ids)))
     preferences, decision, is_linked = row
     return Remembered(dict(preferences or {}), decision, bool(is_linked))
+
+
+_CONSENT = (
+    select(Consent.value)
+    .where(Consent.customer_id == bindparam("customer_id"), Consent.kind == REMEMBER)
+    .order_by(Consent.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+LINKED = exists().where(
+    LinkCode.conversation_id == bindparam("conversation_id"),
+    LinkCode.verified_at.is_not(None),
+    LinkCode.source_conversation_id.is_not(None),
+)
+REMEMBERED = select(Customer.preferences, _CONSENT, LINKED).where(
+    Customer.id == bindparam("customer_id")
+)  # built once: building a statement costs more than running this one
 
 
 class PreferenceOps(CustomerOps):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Literal, NamedTuple, cast
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from assistant.messages import InboundMessage, Reply
@@ -32,10 +32,38 @@ EARLIER_FIRST: EarlierFirst = "earlier first"  # begin_turn: an earlier message'
 RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stopped worker's
 # The hot statements go through Core on the tables: the ORM's bookkeeping costs more than these
 # few rows (the turn reads no ORM object back after writing them).
+# They are built once, with bound parameters: building a statement and its cache key costs
+# more than running it.
 HISTORY = cast(Table, HistoryEntry.__table__)
 MESSAGES = cast(Table, MessageRow.__table__)
 OUTBOX = cast(Table, OutboxItem.__table__)
 CONVERSATIONS = cast(Table, ConversationRow.__table__)
+HISTORY_OF = (
+    select(HISTORY.c.data)
+    .where(HISTORY.c.conversation_id == bindparam("conversation_id"))
+    .order_by(HISTORY.c.seq)
+)
+WAITING = (
+    select(MESSAGES.c.id)
+    .where(
+        MESSAGES.c.conversation_id == bindparam("conversation_id"),
+        MESSAGES.c.direction == "inbound",
+        MESSAGES.c.status == "received",
+        MESSAGES.c.created_at >= bindparam("since"),
+        MESSAGES.c.id < bindparam("before"),
+    )
+    .limit(1)
+)
+ANY_ID = 2**62  # WAITING's `before` when any earlier message counts
+ADD_HISTORY = insert(HISTORY)
+ADD_REPLY = insert(MESSAGES).returning(MESSAGES.c.id)
+ADD_OUTBOX = insert(OUTBOX)
+ANSWER = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("message_id"))
+    .values(status=bindparam("new_status"), error=bindparam("new_error"),
+            processed_at=bindparam("done_at"))
+)  # fmt: skip
 
 
 class TurnStart(NamedTuple):
@@ -163,10 +191,10 @@ class TurnOps(HistoryOps, ConversationOps):
                 for n, d in enumerate(dicts)
             ]  # fmt: skip
             if entries:
-                session.execute(insert(HISTORY), entries)
+                session.execute(ADD_HISTORY, entries)
             if reply is not None:
                 sent = session.scalar(
-                    insert(MESSAGES).returning(MESSAGES.c.id),
+                    ADD_REPLY,
                     dict(conversation_id=conversation_id, direction="outbound", channel=channel,
                          text=reply.text, payload=reply.model_dump(mode="json"),
                          status="queued" if outbox else "sent", created_at=now),
@@ -178,13 +206,10 @@ class TurnOps(HistoryOps, ConversationOps):
                     for payload in outbox
                 ]  # fmt: skip
                 if items:
-                    session.execute(insert(OUTBOX), items)
+                    session.execute(ADD_OUTBOX, items)
             status = "failed" if error else "processed"
-            session.execute(
-                update(MESSAGES)
-                .where(MESSAGES.c.id == message_id)
-                .values(status=status, error=error, processed_at=now)
-            )
+            answered = {"new_status": status, "new_error": error, "done_at": now}
+            session.execute(ANSWER, {"message_id": message_id, **answered})
             add_events(session, conversation_id, row.variant, events)
             if ticket is not None:
                 add_ticket(session, row, ticket)
@@ -198,8 +223,7 @@ class TurnOps(HistoryOps, ConversationOps):
 def _turn_start(session: Session, conversation: ConversationRow) -> TurnStart:
     """The conversation's history (as stored dicts) and what its customer asked to be
     remembered; `_with_messages` turns the dicts into messages outside the transaction."""
-    query = select(HISTORY.c.data).where(HISTORY.c.conversation_id == conversation.id)
-    rows: Any = list(session.scalars(query.order_by(HISTORY.c.seq)))
+    rows: Any = list(session.scalars(HISTORY_OF, {"conversation_id": conversation.id}))
     remembered = Remembered()
     if conversation.customer_id is not None:
         remembered = read_remembered(session, conversation.customer_id, conversation.id)
@@ -217,16 +241,9 @@ def _earlier_waiting(
     """Whether an inbound message stored before `message_id` (None: any) in the conversation,
     in the last `within`, still waits for its turn (which should go first). Older ones are a
     stopped worker's, which the restart replays."""
-    query = (
-        select(MESSAGES.c.id)
-        .where(
-            MESSAGES.c.conversation_id == conversation_id,
-            MESSAGES.c.direction == "inbound",
-            MESSAGES.c.status == "received",
-            MESSAGES.c.created_at >= utcnow() - within,
-        )
-        .limit(1)
+    since = utcnow() - within
+    before = ANY_ID if message_id is None else message_id
+    found = session.scalars(
+        WAITING, {"conversation_id": conversation_id, "since": since, "before": before}
     )
-    if message_id is not None:
-        query = query.where(MESSAGES.c.id < message_id)
-    return session.scalars(query).first() is not None
+    return found.first() is not None
