@@ -189,6 +189,10 @@ class IdentitySettings(BaseModel):
     )
 
 
+OFFLINE_TURNS_AT_ONCE = 2
+HOSTED_TURNS_AT_ONCE = 32
+
+
 class ServerSettings(BaseModel):
     """The HTTP service: where it listens, its public URL, and request limits."""
 
@@ -208,6 +212,20 @@ class ServerSettings(BaseModel):
     )
     max_body_bytes: int = Field(default=64_000, ge=1_000, le=10_000_000)
     cors_origins: list[str] = Field(default_factory=list, description="sites that embed the widget")
+    turn_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="turns one worker process runs at once; more wait their turn in order. "
+        "Unset: 2 on the offline engine (its turns are CPU-bound: running many at once in one "
+        "process only makes each slower), 32 with a hosted model (its turns wait on the network)",
+    )
+
+    def turns_at_once(self, chat_model: str) -> int:
+        """`turn_concurrency`, or its default for the chat model."""
+        if self.turn_concurrency is not None:
+            return self.turn_concurrency
+        return OFFLINE_TURNS_AT_ONCE if chat_model == "offline" else HOSTED_TURNS_AT_ONCE
 
 
 class OpenAISettings(BaseModel):

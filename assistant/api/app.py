@@ -35,6 +35,7 @@ from assistant.api import (
 )
 from assistant.api.guard import BodyGuard
 from assistant.api.limits import Limits, RateLimited
+from assistant.api.turn_slots import TurnSlots
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
@@ -63,6 +64,9 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             ready.store, {str(k): v for k, v in adapters.items()}, ready.prompts
         )
         ready.deliver_through(app.state.courier.payloads)  # a reply is queued with its turn
+        app.state.turn_slots = TurnSlots(
+            ready.settings.server.turns_at_once(ready.settings.chat_model())
+        )
         stop = asyncio.Event()
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from assistant.api.limits import Limits
 from assistant.api.schemas import (
@@ -19,6 +20,7 @@ from assistant.api.schemas import (
     NewConversation,
     ReplyOut,
 )
+from assistant.api.turn_slots import TurnSlots
 from assistant.conversation import WAITING, Concierge
 from assistant.identity import ANONYMOUS_VISITOR
 from assistant.messages import InboundMessage, Reply
@@ -109,11 +111,27 @@ def start_conversation(
     )
 
 
+def get_turn_slots(request: Request) -> TurnSlots:
+    slots: TurnSlots = request.app.state.turn_slots
+    return slots
+
+
+TurnSlotsDep = Annotated[TurnSlots, Depends(get_turn_slots)]
+
+
 @router.post("/conversations/{conversation_id}/messages", responses=TOO_MANY)
-def send_message(
-    conversation_id: str, body: MessageIn, concierge: ConciergeDep, limits: LimitsDep
+async def send_message(
+    conversation_id: str,
+    body: MessageIn,
+    concierge: ConciergeDep,
+    limits: LimitsDep,
+    slots: TurnSlotsDep,
 ) -> ReplyOut:
     """Send a message and get the whole reply."""
+    return await slots.run(_send, conversation_id, body, concierge, limits)
+
+
+def _send(conversation_id: str, body: MessageIn, concierge: Concierge, limits: Limits) -> ReplyOut:
     conversation = _conversation(concierge, conversation_id)
     reply = Reply(text="")
     for item in _turn(concierge, _inbound(conversation, body, concierge, limits)):
@@ -127,15 +145,22 @@ def send_message(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}, **TOO_MANY},
 )
-def stream_message(
-    conversation_id: str, body: MessageIn, concierge: ConciergeDep, limits: LimitsDep
+async def stream_message(
+    conversation_id: str,
+    body: MessageIn,
+    concierge: ConciergeDep,
+    limits: LimitsDep,
+    slots: TurnSlotsDep,
 ) -> StreamingResponse:
     """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
-    conversation = _conversation(concierge, conversation_id)
-    message = _inbound(conversation, body, concierge, limits)
-    return StreamingResponse(
-        _events(concierge, conversation, message), media_type="text/event-stream"
-    )
+
+    def accept() -> tuple[ConversationRow, InboundMessage]:
+        conversation = _conversation(concierge, conversation_id)
+        return conversation, _inbound(conversation, body, concierge, limits)
+
+    conversation, message = await run_in_threadpool(accept)  # 404, 422, 429 before the stream
+    events = _events(concierge, conversation, message)
+    return StreamingResponse(slots.stream(events), media_type="text/event-stream")
 
 
 def _events(
