@@ -2,23 +2,33 @@
 webhooks, on the offline model, over loopback HTTP, every reply delivered to a fake provider.
 
 Run from the repository root: `python benchmarks/load.py [--seconds 60] [--soak-minutes 10]
-[--shoppers 16] [--products 2000] [--max-turns 100000]`. The service runs in this process
-(uvicorn on a loopback port, SQLite in a temporary directory). Half the shoppers use web chat,
-the rest post webhooks and wait for the reply at the fake provider. The load phase runs for
-`--seconds`; the soak phase runs half as many shoppers for `--soak-minutes` and samples the
-process's memory (RSS) every few seconds. After each phase every channel message is checked
-against the store and the provider's record: lost (inbound without a reply, or a reply never
-delivered) must be 0, and so must duplicates. Prints one table.
+[--shoppers 16] [--products 2000] [--max-turns 100000]`.
+
+The service runs as it is deployed, in its own process: `python -m assistant.cli serve` (one
+process), configured through `ASSISTANT_*` environment variables, on a fresh temporary data
+directory (SQLite store) holding a copy of the catalog index, built once into
+`benchmarks/.cache/` (shared with webchat.py). Its log goes to a temporary file whose path is
+printed. This process is the load generator and runs the fake provider, which keeps a digest per
+delivery rather than its body. Half the shoppers use web chat, the rest post webhooks and wait
+for the reply at the fake provider. The load phase runs for `--seconds`; the soak phase runs
+half as many shoppers for `--soak-minutes` and samples the SERVICE process's memory (VmRSS from
+/proc) every few seconds, so neither the load generator nor the fake provider is in it. After
+each phase every channel message is checked against the store the service wrote (opened here to
+read) and the provider's record: lost (inbound without a reply, or a reply never delivered) must
+be 0, and so must duplicates. Prints one table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
+import json
 import os
-import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,24 +36,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from pydantic import BaseModel, SecretStr
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from turns import grow  # noqa: E402
-from webchat import VISIT, percentile  # noqa: E402
+from webchat import VISIT, percentile, prepare  # noqa: E402
 
-from assistant.api.app import create_app  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.conversation import Concierge  # noqa: E402
-from assistant.retrieval.embeddings import LocalMiniLM  # noqa: E402
-from assistant.retrieval.index import CatalogIndex  # noqa: E402
-from assistant.retrieval.loaders import load_paths  # noqa: E402
-from assistant.retrieval.query import QueryParser  # noqa: E402
-from assistant.retrieval.search import FaqSearch, ProductSearch  # noqa: E402
+from assistant.store import Store  # noqa: E402
 from assistant.testing.fake_provider import FakeProvider, serve  # noqa: E402
-from assistant.testing.loopback import serve_app  # noqa: E402
+from assistant.testing.loopback import free_port  # noqa: E402
 from assistant.testing.shoppers import (  # noqa: E402
     CHANNELS,
     ChannelName,
@@ -59,31 +63,85 @@ from assistant.testing.shoppers import (  # noqa: E402
 
 RSS_EVERY_S = 5.0
 REPLY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 300.0
+STOP_TIMEOUT_S = 30.0
 _senders = itertools.count(1)
 
 
-def rss_mb() -> float:
-    """This process's resident memory now (Linux), else its peak."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def build(products_wanted: int, data_dir: Path) -> Concierge:
-    """The assistant on the demo catalog grown to `products_wanted`, indexed in memory."""
-    demo = load_paths([REPO / "catalog" / "products", REPO / "catalog" / "faq.md"])
-    products = grow(demo.products, products_wanted)
-    embedder = LocalMiniLM()
-    vectors = embedder.embed([p.search_text() for p in products])
-    index = CatalogIndex(
-        ProductSearch(products, vectors, embedder),
-        FaqSearch.build(demo.faqs, embedder),
-        QueryParser(products),
+def service_settings(home: Path, data_dir: Path, provider_url: str) -> Settings:
+    """What the service should run with: the cached catalog, the offline model, every channel
+    sending to the fake provider. Built as a `Settings` so `enable_channels` stays the one
+    description of the channels; `as_environment` hands it to the service process."""
+    catalog = home / "catalog"
+    settings = Settings(  # type: ignore[call-arg]
+        data_dir=data_dir,
+        model="offline",
+        catalog={"paths": [catalog / "products.json", catalog / "faq.md"]},
+        # Every shopper here comes from 127.0.0.1: the per-address limit would measure itself.
+        limits={"ip_per_minute": 1e9, "ip_burst": 10**9},
+        _env_file=None,
     )
-    settings = Settings(data_dir=data_dir, model="offline", _env_file=None)  # type: ignore[call-arg]
-    return Concierge.from_settings(settings, index)
+    return enable_channels(settings, provider_url)
+
+
+def as_environment(model: BaseModel, prefix: str = "ASSISTANT_") -> dict[str, str]:
+    """The fields set on `model` and on its nested models as `ASSISTANT_GROUP__FIELD`
+    variables, the way `Settings` reads them: secrets revealed (the service needs them),
+    strings as they are, anything else as JSON. Fields left at their defaults are left out."""
+    env: dict[str, str] = {}
+    for name in type(model).model_fields:
+        value, key = getattr(model, name), f"{prefix}{name.upper()}"
+        if isinstance(value, BaseModel):
+            env |= as_environment(value, f"{key}__")
+        elif name not in model.model_fields_set:
+            continue
+        elif isinstance(value, SecretStr):
+            env[key] = value.get_secret_value()
+        elif isinstance(value, str | Path):
+            env[key] = str(value)
+        else:
+            env[key] = json.dumps(value, default=str)
+    return env
+
+
+def start_service(settings: Settings, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`assistant serve` (one process) with `settings` as its environment; waits for /readyz."""
+    port = free_port()
+    env = os.environ | as_environment(settings)
+    command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the service exited ({process.returncode}); see {log_path}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return process, url
+        time.sleep(0.5)
+    stop_service(process)
+    raise SystemExit(f"the service did not become ready; see {log_path}")
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    """Ask the service to stop (SIGTERM: uvicorn drains), kill it if it does not in time."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def rss_mb(pid: int) -> float:
+    """The service process's resident memory now (VmRSS, Linux only: the soak needs it)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise OSError(f"no VmRSS for process {pid}")
 
 
 async def shopper(
@@ -183,23 +241,23 @@ async def channel_shopper(
                 phase.latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def watch(deliveries: Deliveries, phase: Phase, stop_at: float) -> None:
-    """Refresh delivery counts often; sample memory every few seconds."""
+async def watch(deliveries: Deliveries, phase: Phase, pid: int, stop_at: float) -> None:
+    """Refresh delivery counts often; sample the service's memory every few seconds."""
     started = last = time.perf_counter()
-    phase.memory.append((0.0, rss_mb()))
+    phase.memory.append((0.0, rss_mb(pid)))
     while time.perf_counter() < stop_at:
         deliveries.refresh()
         now = time.perf_counter()
         if now - last >= RSS_EVERY_S:
-            phase.memory.append((now - started, rss_mb()))
+            phase.memory.append((now - started, rss_mb(pid)))
             last = now
         await asyncio.sleep(0.002)
-    phase.memory.append((time.perf_counter() - started, rss_mb()))
 
 
 async def run_phase(
-    url: str, deliveries: Deliveries, phase: Phase, seconds: float, max_turns: int
+    url: str, deliveries: Deliveries, phase: Phase, pid: int, seconds: float, max_turns: int
 ) -> None:
+    """The phase's shoppers against the service at `url` until `seconds` or `max_turns`."""
     budget = [max_turns]
     limits = httpx.Limits(max_connections=phase.shoppers + 4)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
@@ -214,21 +272,21 @@ async def run_phase(
             channel_shopper(client, next(channels), deliveries, stop_at, budget, phase)
             for _ in range(phase.shoppers - web)
         ]
-        watcher = asyncio.create_task(watch(deliveries, phase, stop_at + REPLY_TIMEOUT_S))
+        watcher = asyncio.create_task(watch(deliveries, phase, pid, stop_at + REPLY_TIMEOUT_S))
         await asyncio.gather(*tasks)
         phase.elapsed = time.perf_counter() - started
         watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher  # raises what stopped it early (the service gone: no /proc entry)
+    phase.memory.append((time.perf_counter() - started, rss_mb(pid)))
 
 
-def settle(provider: FakeProvider, concierge_store: object, timeout_s: float = 60) -> None:
-    """Wait until the outbox has nothing left to send (bounded)."""
-    from assistant.store import Store
-
-    assert isinstance(concierge_store, Store)
+def settle(provider: FakeProvider, store: Store, timeout_s: float = 60) -> None:
+    """Wait until the service has nothing left to answer or send (bounded)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        audit = audit_deliveries(concierge_store, provider)
-        if not concierge_store.unprocessed_inbound() and audit.delivered >= audit.payloads:
+        audit = audit_deliveries(store, provider)
+        if not store.unprocessed_inbound() and audit.delivered >= audit.payloads:
             return
         time.sleep(0.5)
 
@@ -248,34 +306,58 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--max-turns", type=int, default=100_000)
+    parser.add_argument("--cache", type=Path, default=REPO / "benchmarks" / ".cache")
     args = parser.parse_args()
-    concierge = build(args.products, Path(tempfile.mkdtemp()))
-    settings = concierge.settings
-    # Every shopper here comes from 127.0.0.1: the per-address limit would measure itself.
-    settings.limits.ip_per_minute, settings.limits.ip_burst = 1e9, 10**9
-    provider = channel_provider()
-    phases = [
-        Phase("load", args.shoppers),
-        Phase("soak", max(2, args.shoppers // 2)),
-    ]
+    if not Path("/proc/self/status").exists():
+        raise SystemExit("the soak reads the service's memory from /proc: Linux only")
+    home = prepare(args.products, args.cache)
+    data_dir = Path(tempfile.mkdtemp(prefix="concierge-load-"))
+    shutil.copytree(home / "data" / "chroma", data_dir / "chroma")
+    log_path = data_dir.with_name(f"{data_dir.name}-service.log")
+    phases = [Phase("load", args.shoppers), Phase("soak", max(2, args.shoppers // 2))]
+    provider = channel_provider(compact=True)  # a soak's worth of bodies would be our own leak
     with serve(provider) as provider_url:
-        enable_channels(settings, provider_url)
-        app = create_app(settings, concierge)
-        with serve_app(app, name="concierge") as url:
-            deliveries = Deliveries(provider)
-            for phase, seconds in zip(phases, (args.seconds, args.soak_minutes * 60), strict=True):
-                asyncio.run(run_phase(url, deliveries, phase, seconds, args.max_turns))
-                settle(provider, concierge.store)
-                phase.audit = audit_deliveries(concierge.store, provider)
-    report(args, phases)
+        settings = service_settings(home, data_dir, provider_url)
+        print(f"service log: {log_path}; data: {data_dir}", file=sys.stderr)
+        process, url = start_service(settings, log_path)
+        try:
+            run(args, phases, provider, process.pid, url, data_dir)
+        finally:
+            stop_service(process)
+            shutil.rmtree(data_dir / "chroma", ignore_errors=True)  # a copy; the store stays
+    report(args, phases, process.pid, log_path)
 
 
-def report(args: argparse.Namespace, phases: list[Phase]) -> None:
+def run(
+    args: argparse.Namespace,
+    phases: list[Phase],
+    provider: FakeProvider,
+    pid: int,
+    url: str,
+    data_dir: Path,
+) -> None:
+    """Both phases against the running service, each audited on the store it wrote."""
+    store = Store.open(f"sqlite:///{data_dir}/assistant.db")  # read only: audits
+    try:
+        deliveries = Deliveries(provider)
+        for phase, seconds in zip(phases, (args.seconds, args.soak_minutes * 60), strict=True):
+            asyncio.run(run_phase(url, deliveries, phase, pid, seconds, args.max_turns))
+            settle(provider, store)
+            phase.audit = audit_deliveries(store, provider)
+    finally:
+        store.close()
+
+
+def report(args: argparse.Namespace, phases: list[Phase], pid: int, log_path: Path) -> None:
     print(
         f"Load across channels: offline model, {args.products:,} products; web chat + signed "
         "WhatsApp/Messenger/SMS webhooks to a fake provider"
     )
-    print(f"machine: {os.cpu_count()} cores; one uvicorn process; SQLite store; loopback HTTP")
+    print(
+        f"machine: {os.cpu_count()} cores; `assistant serve` in its own process (pid {pid}); "
+        "SQLite store; loopback HTTP; load generator and fake provider in this process"
+    )
+    print(f"memory (RSS, MB/min): the service process only (VmRSS), every {RSS_EVERY_S:g} s")
     columns = ["phase", "shoppers", "turns", "seconds", "turns/s", "p50 ms", "p95 ms", "p99 ms"]
     columns += ["errors", "lost", "dupes", "RSS start", "RSS end", "MB/min"]
     print(" ".join(f"{c:>9}" for c in columns))
@@ -302,12 +384,14 @@ def report(args: argparse.Namespace, phases: list[Phase]) -> None:
         )
     soak = phases[-1]
     second_half = [s for s in soak.memory if s[0] >= soak.memory[-1][0] / 2]  # caches are warm
+    start, end = soak.memory[0][1], soak.memory[-1][1]
     print(
-        f"soak memory: {soak.memory[0][1]:.1f} MB -> {soak.memory[-1][1]:.1f} MB over "
+        f"soak memory (service process): {start:.1f} MB -> {end:.1f} MB over "
         f"{soak.elapsed / 60:.1f} min, slope {slope_mb_per_min(soak.memory):+.2f} MB/min "
         f"({len(soak.memory)} samples); second half {slope_mb_per_min(second_half):+.2f} MB/min, "
         f"{second_half[0][1]:.1f} -> {second_half[-1][1]:.1f} MB"
     )
+    print(f"service log: {log_path}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ APIs, rejects payloads over the providers' main limits, answers with their ids (
         fake.fail_next(429, retry_after="1")       # Retry-After: 1
         fake.delay_next(2.0)                       # answer late (client timeouts)
 
+Every record carries the recipient and a digest of what the payload says (`payload_digest`).
+A fake built with ``compact=True`` keeps only those, not the headers and body: a long soak
+delivers thousands of replies, and whole bodies would make the fake itself the memory that
+grows.
+
 The webhook builders sign with a secret the way Meta (X-Hub-Signature-256) and Twilio
 (X-Twilio-Signature) do, computed here independently of the adapters' own code.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
 import json
 import secrets
@@ -54,20 +60,52 @@ Provider = Literal["whatsapp", "messenger", "twilio"]
 WHATSAPP_TEXT_MAX, MESSENGER_TEXT_MAX, TWILIO_BODY_MAX = 4096, 2000, 1600
 
 
-@dataclass
+@dataclass(slots=True)
 class Recorded:
-    """One request the fake received: who it was for, its headers and body, what it answered
-    (0 until answered; 499 when the client gave up first)."""
+    """One request the fake received: which API, its path, headers and body, what it answered
+    (0 until answered; 499 when the client gave up first), its recipient (`to`) and the
+    `payload_digest` of its body. A compact fake leaves path, headers and body empty."""
 
     provider: Provider
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
     status: int = 0
+    to: str = ""
+    digest: str = ""
+
+
+def recipient_of(provider: Provider, body: dict[str, Any]) -> str:
+    """Who a request body is addressed to, in each API's own field ("" if it names no one)."""
+    if provider == "twilio":
+        return str(body.get("To", ""))
+    if provider == "whatsapp":
+        return str(body.get("to", ""))
+    named = body.get("recipient")
+    return str(named.get("id", "")) if isinstance(named, dict) else ""
+
+
+def payload_words(body: dict[str, Any]) -> str:
+    """What a payload says, normalised so a stored payload and the request that delivered it
+    compare equal: an SMS's Body (the rest of Twilio's form is transport), else the whole Graph
+    API body with sorted keys."""
+    if "Body" in body:
+        return str(body["Body"])
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
+
+
+def payload_digest(body: dict[str, Any]) -> str:
+    """sha256 of `payload_words`: enough to match a delivery with its stored payload, and a
+    fixed 64 characters however long the reply."""
+    return hashlib.sha256(payload_words(body).encode()).hexdigest()
 
 
 class FakeProvider:
-    """The fake's state: credentials it accepts, requests it saw, failures queued."""
+    """The fake's state: credentials it accepts, requests it saw, failures queued.
+
+    With `compact`, each request is recorded as its provider, status, recipient and digest
+    only (see `Recorded`): for long runs that check deliveries, not their contents.
+    """
 
     def __init__(
         self,
@@ -75,8 +113,10 @@ class FakeProvider:
         meta_token: str = "meta-test-token",
         twilio_sid: str = "AC00000000000000000000000000000000",
         twilio_token: str = "twilio-test-token",
+        compact: bool = False,
     ) -> None:
         self.meta_token, self.twilio_sid, self.twilio_token = meta_token, twilio_sid, twilio_token
+        self.compact = compact
         self.requests: list[Recorded] = []
         self._failures: deque[tuple[int, str | None, int | None]] = deque()
         self._delays: deque[float] = deque()
@@ -116,6 +156,8 @@ class FakeProvider:
 
     def sent(self, provider: Provider | None = None) -> list[dict[str, Any]]:
         """The bodies the fake accepted (2xx), in order, optionally for one provider."""
+        if self.compact:  # an empty dict per delivery would read as "sent nothing useful"
+            raise RuntimeError("a compact FakeProvider keeps digests, not bodies")
         return [
             r.body
             for r in self.requests
@@ -199,8 +241,12 @@ class FakeProvider:
         return {"recipient_id": body["recipient"]["id"], "message_id": f"mid.${token}"}
 
     def _record(self, provider: Provider, request: Request, body: dict[str, Any]) -> Recorded:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        record = Recorded(provider, request.url.path, headers, body)
+        to, digest = recipient_of(provider, body), payload_digest(body)
+        if self.compact:
+            record = Recorded(provider, "", {}, {}, to=to, digest=digest)
+        else:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            record = Recorded(provider, request.url.path, headers, body, to=to, digest=digest)
         self.requests.append(record)
         return record
 
@@ -264,6 +310,9 @@ __all__ = [
     "Recorded",
     "SignedWebhook",
     "messenger_webhook",
+    "payload_digest",
+    "payload_words",
+    "recipient_of",
     "serve",
     "twilio_signature",
     "twilio_sms_form",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import httpx
 import pytest
 
-from assistant.testing.fake_provider import FakeProvider, messenger_webhook, whatsapp_text_webhook
+from assistant.store import Store
+from assistant.testing.fake_provider import (
+    FakeProvider,
+    messenger_webhook,
+    payload_digest,
+    serve,
+    whatsapp_text_webhook,
+)
+from assistant.testing.shoppers import audit_deliveries
 from tests.channels.conftest import META_TOKEN, TWILIO_SID, TWILIO_TOKEN
 
 WA_TEXT: dict[str, object] = {
@@ -97,3 +106,34 @@ def test_a_body_that_is_not_an_object_is_a_bad_request(provider_url: str) -> Non
     headers = {"Authorization": f"Bearer {META_TOKEN}", "Content-Type": "application/json"}
     answer = httpx.post(f"{provider_url}/v25.0/me/messages", content=b"[1, 2]", headers=headers)
     assert answer.status_code == 400 and answer.json()["error"]["type"] == "OAuthException"
+
+
+def test_a_compact_fake_keeps_digests_and_the_audit_still_finds_losses_and_duplicates(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/assistant.db")
+    store.create_schema()
+    to = str(WA_TEXT["to"])
+    chat = store.get_or_create_conversation("wa-audit", "whatsapp", to, "default")
+    first, second = ({**WA_TEXT, "text": {"body": words}} for words in ("first", "second"))
+    for body in (first, second):
+        store.enqueue(
+            chat.id, "whatsapp", to, {"channel": "whatsapp", "kind": "text", "body": body}
+        )
+    fake = FakeProvider(meta_token=META_TOKEN, compact=True)
+    with serve(fake) as base:
+        assert [graph(base, body).status_code for body in (first, second)] == [200, 200]
+        assert audit_deliveries(store, fake).exact
+        record = fake.requests[0]
+        assert (record.to, record.digest) == (to, payload_digest(first))
+        assert record.body == {} and record.headers == {}  # compact: no body kept
+        with pytest.raises(RuntimeError):
+            fake.sent()
+
+        fake.reset()  # now the first reply arrives twice and the second never
+        assert [graph(base, body).status_code for body in (first, first)] == [200, 200]
+        audit = audit_deliveries(store, fake)
+    store.close()
+    assert (audit.payloads, audit.delivered) == (2, 2)
+    assert (audit.undelivered, audit.duplicates, audit.lost) == (1, 1, 1)
+    assert audit.out_of_order == [to] and not audit.exact
