@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -16,14 +18,24 @@ def _hold(store: Store, key: str, entered: threading.Event, release: threading.E
         release.wait(timeout=10)
 
 
-def test_lock_if_free_holds_a_free_conversation_and_never_waits_for_a_busy_one(
-    store: Store,
-) -> None:
+@contextmanager
+def _held_by_another_thread(store: Store, key: str) -> Iterator[threading.Thread]:
+    """The conversation's lock, held by another thread until the block ends."""
     entered, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold, args=(store, "c1", entered, release))
+    holder = threading.Thread(target=_hold, args=(store, key, entered, release))
     holder.start()
     try:
         assert entered.wait(timeout=10)
+        yield holder
+    finally:
+        release.set()
+        holder.join(timeout=10)
+
+
+def test_lock_if_free_holds_a_free_conversation_and_never_waits_for_a_busy_one(
+    store: Store,
+) -> None:
+    with _held_by_another_thread(store, "c1"):
         started = time.monotonic()
         with store.conversation_lock_if_free("c1") as free:
             assert free is False
@@ -33,9 +45,6 @@ def test_lock_if_free_holds_a_free_conversation_and_never_waits_for_a_busy_one(
             busy = pytest.raises(ConversationBusy)  # it is held while inside
             with busy, store.conversation_lock("c2", timeout_s=0.05):
                 pass
-    finally:
-        release.set()
-        holder.join(timeout=10)
     with store.conversation_lock_if_free("c1") as free:
         assert free is True
 
@@ -64,20 +73,13 @@ def test_second_turn_of_a_conversation_waits_for_the_first(store: Store) -> None
 
 
 def test_different_conversations_do_not_wait_for_each_other(store: Store) -> None:
-    entered, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold, args=(store, "c1", entered, release))
-    holder.start()
-    try:
-        assert entered.wait(timeout=10)
+    with _held_by_another_thread(store, "c1") as holder:
         started = time.monotonic()
         with store.conversation_lock("c2", timeout_s=5):
             assert holder.is_alive()
             history = store.append_history  # the store stays usable under a lock
         assert time.monotonic() - started < 2
         assert callable(history)
-    finally:
-        release.set()
-        holder.join(timeout=10)
 
 
 def test_lock_wait_is_bounded(store: Store) -> None:
