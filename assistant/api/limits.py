@@ -18,14 +18,19 @@ from dataclasses import dataclass
 from assistant.config import LimitSettings
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bucket:
     tokens: float
     updated: float
 
 
 class RateLimiter:
-    """Token buckets per key; the least recently seen keys are forgotten past `max_keys`."""
+    """Token buckets per key, holding only keys seen within one refill time.
+
+    A bucket left alone for `burst / rate` seconds is full again, as good as a new one, so it
+    is dropped: memory follows the senders active in that window, not every sender ever seen.
+    `max_keys` still bounds a flood of fresh keys within the window (least recently seen go).
+    """
 
     def __init__(
         self,
@@ -38,6 +43,7 @@ class RateLimiter:
         self._rate = per_minute / 60.0
         self._burst = float(burst)
         self._max_keys = max_keys
+        self._refill_s = self._burst / self._rate
         self._clock = clock
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
@@ -50,12 +56,22 @@ class RateLimiter:
             bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
             bucket.updated = now
             self._buckets[key] = bucket  # most recently seen last
-            if len(self._buckets) > self._max_keys:
-                self._buckets.popitem(last=False)
+            self._forget(now)
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self._rate
+
+    def _forget(self, now: float) -> None:
+        """Drop the buckets that have refilled since last seen, and any past `max_keys`."""
+        buckets = self._buckets
+        while len(buckets) > self._max_keys:
+            buckets.popitem(last=False)
+        while buckets:  # least recently seen first; each key is dropped once, so O(1) a call
+            key = next(iter(buckets))
+            if now - buckets[key].updated < self._refill_s:
+                break
+            del buckets[key]
 
     def __len__(self) -> int:
         return len(self._buckets)

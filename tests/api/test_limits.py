@@ -47,6 +47,24 @@ def test_a_limiter_forgets_the_oldest_keys_past_its_bound() -> None:
     assert len(limiter) == 100
 
 
+def test_a_limiter_holds_only_the_keys_seen_within_one_refill() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=5, clock=clock)  # full again after 5 s
+    for n in range(1000):
+        clock.now = n * 0.01  # 1,000 senders, one each 10 ms
+        limiter.acquire(f"visitor-{n}")
+    assert len(limiter) == 500  # the last 5 s of them; the rest were full again, so dropped
+    for _ in range(5):
+        limiter.acquire("flooder")
+    assert limiter.acquire("flooder") > 0
+    clock.now += 4.0
+    for n in range(100):
+        limiter.acquire(f"later-{n}")
+    assert limiter.acquire("flooder") == 0.0  # 4 s refilled 4 tokens: still tracked, not reset
+    waits = [limiter.acquire("flooder") for _ in range(4)]
+    assert waits[:3] == [0.0, 0.0, 0.0] and waits[3] > 0  # three more, then limited again
+
+
 def test_json_depth_ignores_brackets_in_strings() -> None:
     assert json_depth(b'{"a": [1, {"b": "[[[{{{"}]}') == 3
     assert json_depth(b'"\\"[[["') == 0
