@@ -185,3 +185,8 @@ TOOLS = [
     order_status,
     handoff_to_human,
 ]
+for _tool in TOOLS:
+    # Validate only what the model sends. The inferred schema also holds `runtime`, and a
+    # tool call validates and then dumps it whole (the graph state, every message of the
+    # conversation so far) on every call; the runtime is injected from the signature anyway.
+    _tool.args_schema = _tool.tool_call_schema
