@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from assistant.retrieval.filters import SearchFilters
 from assistant.retrieval.lexical import tokenize
@@ -70,6 +71,14 @@ class ParsedQuery:
     filters: SearchFilters
     understood: list[str] = field(default_factory=list)
 
+    def copy(self) -> ParsedQuery:
+        """A copy the caller may change (filters included)."""
+        return ParsedQuery(self.text, self.filters.model_copy(deep=True), list(self.understood))
+
+
+def _word(value: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(value)}\b")
+
 
 class QueryParser:
     """Parses shopper queries against one catalog's vocabulary."""
@@ -77,10 +86,11 @@ class QueryParser:
     def __init__(self, products: list[Product]) -> None:
         self._sizes = {s.lower(): s for p in products for s in p.option_values("size")}
         colors = {c.lower() for p in products for c in p.option_values("color")}
-        self._colors = colors
+        # longest first, so "light grey" wins over "grey"; compiled once, not per query
+        self._colors = [(c, _word(c)) for c in sorted(colors, key=lambda c: (-len(c), c))]
         self._color_words = {w for c in colors for w in re.split(r"[\s/-]+", c)} & _BASIC_COLORS
         material_text = " ".join(p.attributes.get("material", "") for p in products).lower()
-        self._materials = {m for m in _MATERIALS if m in material_text}
+        self._materials = [(m, _word(m)) for m in sorted(_MATERIALS) if m in material_text]
         self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
         self._categories = _category_parts(sorted({p.category for p in products}))
@@ -88,9 +98,14 @@ class QueryParser:
         # "-ing" words in category names ("Lighting", "Running"); other "-ing" words in a query
         # name an activity ("for backpacking"), never the kind of product wanted
         self._ing_stems = set(tokenize(" ".join(re.findall(r"[a-z]+ing\b", names))))
+        # A turn parses the same words several times (routing, the search tool, the index).
+        self._parsed = lru_cache(maxsize=4096)(self._parse)
 
     def parse(self, query: str, *, in_stock: bool = True) -> ParsedQuery:
         """Split a query into ranking text and filters; prices and sizes leave the text."""
+        return self._parsed(query, in_stock).copy()
+
+    def _parse(self, query: str, in_stock: bool) -> ParsedQuery:
         filters = SearchFilters(in_stock=in_stock)
         text = self._price(query, filters)
         text = self._size(text, filters)
@@ -137,8 +152,8 @@ class QueryParser:
         return text
 
     def _color(self, text: str, filters: SearchFilters) -> None:
-        for color in sorted(self._colors, key=len, reverse=True):
-            if re.search(rf"\b{re.escape(color)}\b", text):
+        for color, pattern in self._colors:
+            if pattern.search(text):
                 filters.color = color
                 return
         words = [w for w in re.findall(r"[a-z]+", text) if w in self._color_words]
@@ -146,7 +161,7 @@ class QueryParser:
             filters.color = words[0]
 
     def _material(self, text: str, filters: SearchFilters) -> None:
-        found = [m for m in self._materials if re.search(rf"\b{re.escape(m)}\b", text)]
+        found = [m for m, pattern in self._materials if pattern.search(text)]
         if found:
             filters.material = found[0]
 

@@ -103,3 +103,20 @@ def test_activity_words_name_no_category() -> None:
     assert parser.parse("camp lighting").filters.categories == ["Headlamps & Lighting"]
     kids = parser.parse("rain jacket for my 6 year old").filters.categories
     assert "Kids' Gear" in kids and "Rain Jackets" in kids
+
+
+def test_a_repeated_query_gives_a_fresh_copy_each_time(parser: QueryParser) -> None:
+    first = parser.parse("black merino socks under $30")
+    first.filters.price_max = Decimal("1")
+    first.filters.attributes["gender"] = ["kids"]
+    first.understood.append("changed by a caller")
+    again = parser.parse("black merino socks under $30")
+    assert again.filters.price_max == Decimal("30") and "gender" not in again.filters.attributes
+    assert "changed by a caller" not in again.understood
+    assert parser.parse("black merino socks under $30", in_stock=False).filters.in_stock is False
+
+
+def test_the_longest_colour_named_wins(parser: QueryParser) -> None:
+    assert parser.parse("a blue hat or a glacier blue jacket").filters.color == "glacier blue"
+    tie = parser.parse("glacier blue or electric blue").filters.color
+    assert tie == "electric blue"  # equal lengths: alphabetical, the same in every process
