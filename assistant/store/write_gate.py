@@ -43,6 +43,7 @@ class WriteGate:
         self._lock_file = lock_file
         self._threads = threading.RLock()
         self._local = threading.local()
+        self._descriptor: tuple[int, int] | None = None  # (process id, open lock file)
 
     @classmethod
     def for_database(cls, database: str | None) -> WriteGate:
@@ -70,39 +71,45 @@ class WriteGate:
                 if depth or self._lock_file is None or fcntl is None:
                     yield
                     return
-                with _file_locked(self._lock_file, deadline):
+                with _file_locked(self._open(self._lock_file), deadline):
                     yield
             finally:
                 self._local.depth = depth
         finally:
             self._threads.release()
 
+    def _open(self, path: Path) -> int | None:
+        """The lock file, opened once per process (called holding `_threads`). A forked child
+        opens its own: a descriptor inherited across fork shares the parent's lock."""
+        if self._descriptor is None or self._descriptor[0] != os.getpid():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._descriptor = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            except OSError:  # a read-only directory: SQLite's own lock still serialises writes
+                return None
+        return self._descriptor[1]
+
 
 @contextmanager
-def _file_locked(path: Path, deadline: float) -> Iterator[None]:
-    """An exclusive `flock` on `path` until the block ends (or none, past `deadline`)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:  # a read-only directory: SQLite's own lock still serialises writes
+def _file_locked(descriptor: int | None, deadline: float) -> Iterator[None]:
+    """An exclusive `flock` on the open lock file until the block ends (or none, past
+    `deadline`, or without a lock file)."""
+    if descriptor is None:
         yield
         return
-    try:
-        locked, pause = False, FIRST_POLL_S
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                locked = True
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(pause)
-                pause = min(pause * 2, LONGEST_POLL_S)
+    locked, pause = False, FIRST_POLL_S
+    while True:
         try:
-            yield
-        finally:
-            if locked:
-                fcntl.flock(descriptor, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = True
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, LONGEST_POLL_S)
+    try:
+        yield
     finally:
-        os.close(descriptor)
+        if locked:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
