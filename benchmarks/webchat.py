@@ -36,7 +36,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +60,7 @@ VISIT = [
     "compare the first two",
 ]
 FAQ = REPO / "catalog" / "faq.md"
+WIDTHS = {0: 7, 1: 7, 6: 7, 7: 10, 8: 10}  # table columns that are not 8 wide
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    client_cpu_s: float = 0.0  # this process's CPU time over the run
+    service_cpu_s: float | None = None  # the service's processes' CPU time (Linux only)
 
 
 def prepare(products_wanted: int, cache: Path) -> Path:
@@ -129,31 +134,45 @@ def start_service(home: Path, workers: int, log_path: Path) -> tuple[subprocess.
     raise SystemExit(f"the service did not become ready; see {log_path}")
 
 
+async def _post(client: aiohttp.ClientSession, path: str, body: dict[str, str]) -> tuple[int, Any]:
+    async with client.post(path, json=body) as response:
+        return response.status, await response.json()
+
+
 async def _turn(
-    client: httpx.AsyncClient, path: str, text: str, due: float, tally: Tally, counted: bool = True
+    client: aiohttp.ClientSession,
+    path: str,
+    text: str,
+    due: float,
+    tally: Tally,
+    counted: bool = True,
 ) -> None:
     try:
-        reply = await client.post(path, json={"text": text})
-    except httpx.HTTPError as exc:
+        status, reply = await _post(client, path, {"text": text})
+    except (aiohttp.ClientError, TimeoutError) as exc:
         tally.errors.append(type(exc).__name__)
         return
     if not counted:  # ramp-up
         return
     tally.latencies.append((time.perf_counter() - due) * 1000)
-    if reply.status_code != 200 or not reply.json()["text"]:
-        tally.errors.append(f"turn {reply.status_code}")
+    if status != 200 or not reply["text"]:
+        tally.errors.append(f"turn {status}")
 
 
-async def _visit(client: httpx.AsyncClient, tally: Tally) -> str | None:
-    response = await client.post("/api/conversations", json={})
-    if response.status_code != 201:
-        tally.errors.append(f"start {response.status_code}")
+async def _visit(client: aiohttp.ClientSession, tally: Tally) -> str | None:
+    try:
+        status, started = await _post(client, "/api/conversations", {})
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        tally.errors.append(f"start {type(exc).__name__}")
         return None
-    return f"/api/conversations/{response.json()['conversation_id']}/messages"
+    if status != 201:
+        tally.errors.append(f"start {status}")
+        return None
+    return f"/api/conversations/{started['conversation_id']}/messages"
 
 
 async def paced_shopper(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     first_due: float,
     period: float,
     stop_at: float,
@@ -176,7 +195,7 @@ async def paced_shopper(
             due += period
 
 
-async def closed_shopper(client: httpx.AsyncClient, stop_at: float, tally: Tally) -> None:
+async def closed_shopper(client: aiohttp.ClientSession, stop_at: float, tally: Tally) -> None:
     """The next turn as soon as the last reply arrives."""
     while time.perf_counter() < stop_at:
         path = await _visit(client, tally)
@@ -186,11 +205,15 @@ async def closed_shopper(client: httpx.AsyncClient, stop_at: float, tally: Tally
             await _turn(client, path, text, time.perf_counter(), tally)
 
 
-async def drive(url: str, seconds: float, *, shoppers: int, rate: float | None) -> Tally:
-    """Run `shoppers` at once for `seconds`: paced at `rate` turns/s, or closed-loop if None."""
+async def drive(
+    url: str, seconds: float, *, shoppers: int, rate: float | None, service: int = 0
+) -> Tally:
+    """Run `shoppers` at once for `seconds`: paced at `rate` turns/s, or closed-loop if None;
+    `service` is the service's process id, whose CPU time is measured over the run."""
     tally = Tally()
-    limits = httpx.Limits(max_connections=shoppers, max_keepalive_connections=shoppers)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=shoppers)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
         started = time.perf_counter()
         if rate is None:
             stop_at = started + seconds
@@ -211,9 +234,41 @@ async def drive(url: str, seconds: float, *, shoppers: int, rate: float | None) 
                 for i in range(shoppers)
             ]
             started = count_from
+        counting = asyncio.create_task(_cpu_at(started, service))  # CPU from the counted start
         await asyncio.gather(*runs)
         tally.elapsed = time.perf_counter() - started
+        client_cpu, service_cpu = await counting
+        tally.client_cpu_s = time.process_time() - client_cpu
+        if service_cpu is not None and (now := service_cpu_s(service)) is not None:
+            tally.service_cpu_s = now - service_cpu
     return tally
+
+
+async def _cpu_at(moment: float, service: int) -> tuple[float, float | None]:
+    """This process's and the service's CPU time at `moment` (a `perf_counter` time)."""
+    await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+    return time.process_time(), service_cpu_s(service)
+
+
+def service_cpu_s(root: int) -> float | None:
+    """CPU time (user + system) used so far by process `root` and every process under it, read
+    from /proc; None where there is no /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        used[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    if root not in used:
+        return None
+    tree, grew = {root}, True
+    while grew:
+        below = {pid for pid, (parent, _) in used.items() if parent in tree} - tree
+        tree |= below
+        grew = bool(below)
+    return sum(used[pid][1] for pid in tree)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -230,10 +285,13 @@ def row(label: str, tally: Tally) -> str:
         percentile(tally.latencies, 95),
         percentile(tally.latencies, 99),
     )
+    turns = len(tally.latencies)
+    client_ms = 1000 * tally.client_cpu_s / turns
+    server = f"{1000 * tally.service_cpu_s / turns:>10.1f}" if tally.service_cpu_s else " " * 10
     return (
-        f"{label:<28} {len(tally.latencies):>7} {tally.elapsed:>7.1f} "
+        f"{label:<28} {turns:>7} {tally.elapsed:>7.1f} "
         + " ".join(f"{v:>8.1f}" for v in values)
-        + f" {len(tally.errors):>7}"
+        + f" {len(tally.errors):>7} {server} {client_ms:>10.2f}"
     )
 
 
@@ -253,8 +311,10 @@ def main() -> None:
     process, url = start_service(home, args.workers, log_path)
     try:
         asyncio.run(drive(url, 10, shoppers=8, rate=None))  # warm every worker up
-        paced = asyncio.run(drive(url, args.seconds, shoppers=args.shoppers, rate=args.rate))
-        closed = asyncio.run(drive(url, args.seconds, shoppers=args.closed, rate=None))
+        pid = process.pid
+        pacing = drive(url, args.seconds, shoppers=args.shoppers, rate=args.rate, service=pid)
+        paced = asyncio.run(pacing)
+        closed = asyncio.run(drive(url, args.seconds, shoppers=args.closed, rate=None, service=pid))
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -265,9 +325,8 @@ def main() -> None:
         "SQLite store; loopback HTTP; the load generator shares the machine"
     )
     columns = ("turns", "seconds", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors")
-    print(
-        f"{'run':<28} " + " ".join(f"{c:>7}" if i < 2 else f"{c:>8}" for i, c in enumerate(columns))
-    )
+    columns += ("service ms", "client ms")
+    print(f"{'run':<28} " + " ".join(f"{c:>{WIDTHS.get(i, 8)}}" for i, c in enumerate(columns)))
     print(row(f"paced {args.shoppers} @ {args.rate:g}/s", paced))
     print(row(f"saturation {args.closed} shoppers", closed))
     rate = len(paced.latencies) / paced.elapsed if paced.latencies else 0.0
