@@ -1,8 +1,6 @@
 """The agent's tools. Inputs are typed; docstrings are what the model reads; dependencies come
 from the injected `ShopContext`. Problems come back as `{"error": ...}` the model can act on."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
