@@ -36,6 +36,7 @@ from assistant.api import (
 from assistant.api.guard import BodyGuard
 from assistant.api.limits import Limits, RateLimited
 from assistant.api.turn_slots import TurnSlots
+from assistant.api.web_senders import WebSenders
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings, get_settings
 from assistant.conversation import Concierge
@@ -67,6 +68,7 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
         app.state.turn_slots = TurnSlots(
             ready.settings.server.turns_at_once(ready.settings.chat_model())
         )
+        app.state.web_senders = WebSenders(ready)
         stop = asyncio.Event()
         started = datetime.now(UTC)
         async with httpx.AsyncClient() as client:

@@ -21,9 +21,11 @@ from assistant.api.schemas import (
     ReplyOut,
 )
 from assistant.api.turn_slots import TurnSlots
+from assistant.api.web_senders import WebSenders
 from assistant.conversation import WAITING, Concierge
 from assistant.identity import ANONYMOUS_VISITOR
 from assistant.messages import InboundMessage, Reply
+from assistant.store import RecordNotFound
 from assistant.store.models import ConversationRow
 
 
@@ -52,22 +54,37 @@ def _conversation(concierge: Concierge, conversation_id: str) -> ConversationRow
     return conversation
 
 
+def get_web_senders(request: Request) -> WebSenders:
+    senders: WebSenders = request.app.state.web_senders
+    return senders
+
+
+WebSendersDep = Annotated[WebSenders, Depends(get_web_senders)]
+
+
+def _sender(senders: WebSenders, conversation_id: str) -> str:
+    sender = senders.sender(conversation_id)
+    if sender is None:
+        raise HTTPException(404, detail="no such conversation")
+    return sender
+
+
 def _inbound(
-    conversation: ConversationRow, body: MessageIn, concierge: Concierge, limits: Limits
+    conversation_id: str, sender: str, body: MessageIn, concierge: Concierge, limits: Limits
 ) -> InboundMessage:
     if not body.text.strip() and not body.quick_reply:
         raise HTTPException(422, detail="a message needs text or a quick_reply")
     longest = concierge.settings.limits.max_message_chars
     if len(body.text) > longest:
         raise HTTPException(422, detail=f"text: at most {longest} characters")
-    limits.sender(f"web:{conversation.id}")  # refused before it is stored: the widget retries
-    resend_key = f"{conversation.id}:{body.client_message_id}" if body.client_message_id else None
+    limits.sender(f"web:{conversation_id}")  # refused before it is stored: the widget retries
+    resend_key = f"{conversation_id}:{body.client_message_id}" if body.client_message_id else None
     return InboundMessage(
         channel="web",
-        sender=conversation.sender,
+        sender=sender,
         text=body.text,
         quick_reply=body.quick_reply,
-        conversation_id=conversation.id,
+        conversation_id=conversation_id,
         provider_message_id=resend_key,  # de-duplicated like a provider's message id
     )
 
@@ -98,7 +115,10 @@ LimitsDep = Annotated[Limits, Depends(get_limits)]
 
 @router.post("/conversations", status_code=201, responses=TOO_MANY)
 def start_conversation(
-    concierge: ConciergeDep, limits: LimitsDep, body: NewConversation | None = None
+    concierge: ConciergeDep,
+    limits: LimitsDep,
+    senders: WebSendersDep,
+    body: NewConversation | None = None,
 ) -> ConversationOut:
     """Open a conversation; the greeting comes back with its quick replies."""
     # Without a visitor id each conversation is its own shopper until it links a phone.
@@ -106,6 +126,7 @@ def start_conversation(
     if body and body.visitor:
         limits.sender(f"web-visitor:{visitor}")
     conversation_id, greeting = concierge.start("web", visitor)
+    senders.remember(conversation_id, visitor)
     return ConversationOut(
         conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
     )
@@ -126,18 +147,29 @@ async def send_message(
     concierge: ConciergeDep,
     limits: LimitsDep,
     slots: TurnSlotsDep,
+    senders: WebSendersDep,
 ) -> ReplyOut:
     """Send a message and get the whole reply."""
-    return await slots.run(_send, conversation_id, body, concierge, limits)
+    return await slots.run(_send, conversation_id, body, concierge, limits, senders)
 
 
-def _send(conversation_id: str, body: MessageIn, concierge: Concierge, limits: Limits) -> ReplyOut:
-    conversation = _conversation(concierge, conversation_id)
+def _send(
+    conversation_id: str,
+    body: MessageIn,
+    concierge: Concierge,
+    limits: Limits,
+    senders: WebSenders,
+) -> ReplyOut:
+    sender = _sender(senders, conversation_id)
     reply = Reply(text="")
-    for item in _turn(concierge, _inbound(conversation, body, concierge, limits)):
-        if isinstance(item, Reply):
-            reply = item
-    return ReplyOut.of(reply, waiting=_waiting(concierge, conversation.id, reply))
+    try:
+        for item in _turn(concierge, _inbound(conversation_id, sender, body, concierge, limits)):
+            if isinstance(item, Reply):
+                reply = item
+    except RecordNotFound:  # erased since its sender was remembered: 404, now and next time
+        senders.forget(conversation_id)
+        raise
+    return ReplyOut.of(reply, waiting=_waiting(concierge, conversation_id, reply))
 
 
 @router.post(
@@ -151,27 +183,32 @@ async def stream_message(
     concierge: ConciergeDep,
     limits: LimitsDep,
     slots: TurnSlotsDep,
+    senders: WebSendersDep,
 ) -> StreamingResponse:
     """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
 
-    def accept() -> tuple[ConversationRow, InboundMessage]:
-        conversation = _conversation(concierge, conversation_id)
-        return conversation, _inbound(conversation, body, concierge, limits)
+    def accept() -> InboundMessage:
+        sender = _sender(senders, conversation_id)
+        return _inbound(conversation_id, sender, body, concierge, limits)
 
-    conversation, message = await run_in_threadpool(accept)  # 404, 422, 429 before the stream
-    events = _events(concierge, conversation, message)
+    message = await run_in_threadpool(accept)  # 404, 422, 429 before the stream
+    events = _events(concierge, conversation_id, message, senders)
     return StreamingResponse(slots.stream(events), media_type="text/event-stream")
 
 
 def _events(
-    concierge: Concierge, conversation: ConversationRow, message: InboundMessage
+    concierge: Concierge, conversation_id: str, message: InboundMessage, senders: WebSenders
 ) -> Iterator[str]:
-    for item in _turn(concierge, message):
-        if isinstance(item, Reply):
-            waiting = _waiting(concierge, conversation.id, item)
-            yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
-        else:
-            yield _sse("token", json.dumps({"text": item}))
+    try:
+        for item in _turn(concierge, message):
+            if isinstance(item, Reply):
+                waiting = _waiting(concierge, conversation_id, item)
+                yield _sse("reply", ReplyOut.of(item, waiting=waiting).model_dump_json())
+            else:
+                yield _sse("token", json.dumps({"text": item}))
+    except RecordNotFound:  # erased since its sender was remembered; the next message gets 404
+        senders.forget(conversation_id)
+        yield _sse("error", json.dumps({"error": "not_found", "detail": "no such conversation"}))
 
 
 def _waiting(concierge: Concierge, conversation_id: str, reply: Reply) -> bool:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.conversation import Concierge
+from assistant.messages import InboundMessage
 from assistant.retrieval.index import CatalogIndex
 
 
@@ -237,3 +238,44 @@ def test_a_resent_message_gets_the_first_answer_not_a_second(client: TestClient)
         f"/api/conversations/{cid}/messages", json={**body, "client_message_id": "a b"}
     )
     assert bad.status_code == 422
+
+
+def _erase(client: TestClient, conversation_id: str) -> None:
+    concierge: Concierge = client.app.state.concierge  # type: ignore[attr-defined]
+    conversation = concierge.get(conversation_id)
+    assert conversation is not None and conversation.customer_id is not None
+    concierge.store.delete_customer(conversation.customer_id)
+
+
+def test_a_conversation_erased_after_its_sender_was_remembered_is_404(
+    client: TestClient,
+) -> None:
+    cid = _start(client)  # its sender is remembered from here on: no read per message
+    assert client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).status_code == 200
+    _erase(client, cid)
+    gone = client.post(f"/api/conversations/{cid}/messages", json={"text": "still there?"})
+    assert gone.status_code == 404 and gone.json()["error"] == "not_found"
+    again = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello?"})
+    assert again.status_code == 404  # forgotten: refused before anything is stored
+
+
+def test_a_stream_to_an_erased_conversation_ends_with_an_error_event(client: TestClient) -> None:
+    cid = _start(client)
+    _erase(client, cid)
+    url = f"/api/conversations/{cid}/messages/stream"
+    streamed = client.post(url, json={"text": "anyone?"})
+    assert streamed.status_code == 200  # the sender was remembered: the stream had begun
+    assert "event: error" in streamed.text and "not_found" in streamed.text
+    assert "event: reply" not in streamed.text
+    assert client.post(url, json={"text": "anyone?"}).status_code == 404  # before a stream now
+
+
+def test_unknown_and_foreign_conversations_are_never_remembered(client: TestClient) -> None:
+    concierge: Concierge = client.app.state.concierge  # type: ignore[attr-defined]
+    phone = concierge.conversation(InboundMessage(channel="sms", sender="+15550001", text="hi"))
+    senders = client.app.state.web_senders  # type: ignore[attr-defined]
+    before = len(senders)
+    for cid in [phone.id, *(f"nope-{n}" for n in range(20))]:
+        response = client.post(f"/api/conversations/{cid}/messages", json={"text": "x"})
+        assert response.status_code == 404
+    assert len(senders) == before

@@ -316,6 +316,7 @@
         const data = block.split("\n").filter((l) => l.startsWith("data:"))
           .map((l) => l.replace(/^data: ?/, "")).join("\n");
         if (event === "reply") return JSON.parse(data);
+        if (event === "error") throw new Error(JSON.parse(data).detail);
         if (event === "token") { streamed += JSON.parse(data).text; setText(el, streamed); scrollDown(); }
       }
     }

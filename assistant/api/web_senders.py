@@ -1,0 +1,55 @@
+"""Who is behind each recent web chat conversation, remembered by this worker.
+
+A web chat message names its conversation; the turn needs its sender too. The channel and sender
+of a conversation never change, so once known (from starting it, or from one read) they are kept
+here, in a bounded least-recently-used map, and the next messages skip that read. An unknown id is
+never remembered; a conversation erased since is refused by the turn itself, which then has it
+forgotten here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from assistant.conversation import Concierge
+
+REMEMBERED = 4096  # conversations per worker; about 150 bytes each
+
+
+class WebSenders:
+    """The sender of each web conversation seen lately (at most `size` of them)."""
+
+    def __init__(self, concierge: Concierge, size: int = REMEMBERED) -> None:
+        self._concierge = concierge
+        self._size = size
+        self._senders: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, conversation_id: str, sender: str) -> None:
+        with self._lock:
+            self._senders[conversation_id] = sender
+            self._senders.move_to_end(conversation_id)
+            while len(self._senders) > self._size:
+                self._senders.popitem(last=False)
+
+    def forget(self, conversation_id: str) -> None:
+        """The conversation is gone (erased): its next message reads, and is refused."""
+        with self._lock:
+            self._senders.pop(conversation_id, None)
+
+    def sender(self, conversation_id: str) -> str | None:
+        """The sender of web conversation `conversation_id`; None when there is none."""
+        with self._lock:
+            sender = self._senders.get(conversation_id)
+            if sender is not None:
+                self._senders.move_to_end(conversation_id)
+                return sender
+        conversation = self._concierge.get(conversation_id)
+        if conversation is None or conversation.channel != "web":
+            return None
+        self.remember(conversation_id, conversation.sender)
+        return conversation.sender
+
+    def __len__(self) -> int:
+        return len(self._senders)
