@@ -99,7 +99,7 @@ class QueryParser:
         # name an activity ("for backpacking"), never the kind of product wanted
         self._ing_stems = set(tokenize(" ".join(re.findall(r"[a-z]+ing\b", names))))
         # A turn parses the same words several times (routing, the search tool, the index).
-        self._parsed = lru_cache(maxsize=4096)(self._parse)
+        self._parsed = lru_cache(maxsize=512)(self._parse)
 
     def parse(self, query: str, *, in_stock: bool = True) -> ParsedQuery:
         """Split a query into ranking text and filters; prices and sizes leave the text."""
