@@ -68,8 +68,12 @@ class CloseIn(BaseModel):
     follow_up: bool = False  # keep ownership: a new shopper message reopens to this agent
 
 
-def get_desk(request: Request) -> Desk:
+def desk_of(request: Request) -> Desk:
     return Desk(request_store(request), getattr(request.app.state, "courier", None))
+
+
+async def get_desk(request: Request) -> Desk:  # async: FastAPI runs it on the loop, no thread
+    return desk_of(request)
 
 
 DeskDep = Annotated[Desk, Depends(get_desk)]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.auth import request_store
-from assistant.api.console_api import ConversationView, get_desk, http_errors
+from assistant.api.console_api import ConversationView, desk_of, http_errors
 from assistant.desk.helpdesk import SIGNATURE, SignatureMismatch, verify
 from assistant.store.models import utcnow
 
@@ -68,7 +68,7 @@ def _act(request: Request, call: HelpdeskReply, tolerance_s: int) -> Conversatio
     store.forget_receipts(utcnow() - timedelta(seconds=2 * tolerance_s))
     if not store.remember_receipt(call.id):
         raise HTTPException(409, detail="this id was already delivered")
-    desk = get_desk(request)
+    desk = desk_of(request)
     agent = HelpdeskAgent(username=f"helpdesk:{call.agent}")
     try:
         with http_errors():

@@ -29,8 +29,11 @@ from assistant.store import RecordNotFound
 from assistant.store.models import ConversationRow
 
 
-def limit_client(request: Request) -> None:
-    """Per client address: every web chat request spends a token (429 when none is left)."""
+async def limit_client(request: Request) -> None:
+    """Per client address: every web chat request spends a token (429 when none is left).
+
+    This and the other dependencies here are async because they never wait: FastAPI runs a
+    plain `def` dependency on a worker thread, a thread hop per dependency per request."""
     limits: Limits = request.app.state.limits
     limits.client(request.client.host if request.client else "unknown")
 
@@ -39,7 +42,7 @@ router = APIRouter(prefix="/api", tags=["web chat"], dependencies=[Depends(limit
 TOO_MANY: dict[int | str, dict[str, Any]] = {429: {"description": "rate limited; see Retry-After"}}
 
 
-def get_concierge(request: Request) -> Concierge:
+async def get_concierge(request: Request) -> Concierge:
     concierge: Concierge = request.app.state.concierge
     return concierge
 
@@ -54,7 +57,7 @@ def _conversation(concierge: Concierge, conversation_id: str) -> ConversationRow
     return conversation
 
 
-def get_web_senders(request: Request) -> WebSenders:
+async def get_web_senders(request: Request) -> WebSenders:
     senders: WebSenders = request.app.state.web_senders
     return senders
 
@@ -105,7 +108,7 @@ def _first_answer(concierge: Concierge, message: InboundMessage) -> Reply:
     return Reply(text="")  # no answer was given (a person has the conversation)
 
 
-def get_limits(request: Request) -> Limits:
+async def get_limits(request: Request) -> Limits:
     limits: Limits = request.app.state.limits
     return limits
 
@@ -132,7 +135,7 @@ def start_conversation(
     )
 
 
-def get_turn_slots(request: Request) -> TurnSlots:
+async def get_turn_slots(request: Request) -> TurnSlots:
     slots: TurnSlots = request.app.state.turn_slots
     return slots
 

@@ -35,7 +35,7 @@ router = APIRouter(prefix="/webhooks", tags=["channels"])
 RECOVERY_RETRY_S = 5.0
 
 
-def get_courier(request: Request) -> Courier:
+async def get_courier(request: Request) -> Courier:
     courier: Courier = request.app.state.courier
     return courier
 
