@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.limits import Limits
@@ -143,7 +143,9 @@ async def get_turn_slots(request: Request) -> TurnSlots:
 TurnSlotsDep = Annotated[TurnSlots, Depends(get_turn_slots)]
 
 
-@router.post("/conversations/{conversation_id}/messages", responses=TOO_MANY)
+@router.post(
+    "/conversations/{conversation_id}/messages", response_model=ReplyOut, responses=TOO_MANY
+)
 async def send_message(
     conversation_id: str,
     body: MessageIn,
@@ -151,9 +153,11 @@ async def send_message(
     limits: LimitsDep,
     slots: TurnSlotsDep,
     senders: WebSendersDep,
-) -> ReplyOut:
+) -> Response:
     """Send a message and get the whole reply."""
-    return await slots.run(_send, conversation_id, body, concierge, limits, senders)
+    reply = await slots.run(_send, conversation_id, body, concierge, limits, senders)
+    # Written as it was built: the reply was validated into `ReplyOut` once, in `_send`.
+    return Response(reply.model_dump_json(), media_type="application/json")
 
 
 def _send(
