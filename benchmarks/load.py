@@ -62,6 +62,7 @@ from assistant.testing.shoppers import (  # noqa: E402
 )
 
 RSS_EVERY_S = 5.0
+PROBE = REPO / "benchmarks" / "probe"  # its sitecustomize.py samples the service's memory
 REPLY_TIMEOUT_S = 60.0
 READY_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 30.0
@@ -104,10 +105,18 @@ def as_environment(model: BaseModel, prefix: str = "ASSISTANT_") -> dict[str, st
     return env
 
 
-def start_service(settings: Settings, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`assistant serve` (one process) with `settings` as its environment; waits for /readyz."""
+def start_service(
+    settings: Settings, log_path: Path, probe_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`assistant serve` (one process) with `settings` as its environment; waits for /readyz.
+    The memory probe (`probe/sitecustomize.py`) samples it from inside into `probe_path`."""
     port = free_port()
     env = os.environ | as_environment(settings)
+    env |= {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
+        "CONCIERGE_MEMORY_PROBE": str(probe_path),
+        "CONCIERGE_MEMORY_PROBE_EVERY_S": str(RSS_EVERY_S),
+    }
     command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPO)
@@ -202,6 +211,7 @@ class Phase:
     elapsed: float = 0.0
     memory: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
     audit: DeliveryAudit | None = None
+    began_at: float = 0.0  # wall clock (time.time()), to match the memory probe's samples
 
 
 async def channel_shopper(
@@ -261,7 +271,7 @@ async def run_phase(
     budget = [max_turns]
     limits = httpx.Limits(max_connections=phase.shoppers + 4)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        started = time.perf_counter()
+        started, phase.began_at = time.perf_counter(), time.time()
         stop_at = started + seconds
         web = phase.shoppers // 2
         channels = itertools.cycle(CHANNELS)
@@ -314,18 +324,19 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="concierge-load-"))
     shutil.copytree(home / "data" / "chroma", data_dir / "chroma")
     log_path = data_dir.with_name(f"{data_dir.name}-service.log")
+    probe_path = data_dir.with_name(f"{data_dir.name}-memory.jsonl")
     phases = [Phase("load", args.shoppers), Phase("soak", max(2, args.shoppers // 2))]
     provider = channel_provider(compact=True)  # a soak's worth of bodies would be our own leak
     with serve(provider) as provider_url:
         settings = service_settings(home, data_dir, provider_url)
         print(f"service log: {log_path}; data: {data_dir}", file=sys.stderr)
-        process, url = start_service(settings, log_path)
+        process, url = start_service(settings, log_path, probe_path)
         try:
             run(args, phases, provider, process.pid, url, data_dir)
         finally:
             stop_service(process)
             shutil.rmtree(data_dir / "chroma", ignore_errors=True)  # a copy; the store stays
-    report(args, phases, process.pid, log_path)
+    report(args, phases, process.pid, log_path, probe_samples(probe_path, process.pid))
 
 
 def run(
@@ -348,7 +359,55 @@ def run(
         store.close()
 
 
-def report(args: argparse.Namespace, phases: list[Phase], pid: int, log_path: Path) -> None:
+def probe_samples(path: Path, pid: int) -> list[dict[str, float]]:
+    """The memory probe's samples of the service process (none if it wrote nothing)."""
+    if not path.exists():
+        return []
+    lines = (json.loads(line) for line in path.read_text().splitlines() if line.strip())
+    return [sample for sample in lines if sample.get("pid") == pid]
+
+
+BREAKDOWN = {  # probe field: (label, bytes per unit)
+    "rss_kb": ("RSS", 1024),
+    "malloc_used": ("malloc in use", 1),
+    "malloc_free": ("malloc kept free", 1),
+    "sqlite_bytes": ("SQLite", 1),
+}
+
+
+def breakdown(samples: list[dict[str, float]], since: float) -> list[str]:
+    """Where the soak's memory went, from the probe inside the service: each measure at the
+    start and end of the soak and its slope over the soak's second half (caches warm), plus
+    Python's allocated blocks."""
+    soak = [s for s in samples if s["t"] >= since]
+    if len(soak) < 6:
+        return ["memory probe: too few samples inside the service for a breakdown"]
+    half = [s for s in soak if s["t"] >= (soak[0]["t"] + soak[-1]["t"]) / 2]
+    lines = []
+    for key, (label, unit) in BREAKDOWN.items():
+        if key not in soak[0]:
+            continue
+        whole = [((s["t"] - since), s[key] * unit / 2**20) for s in soak]
+        second = [((s["t"] - since), s[key] * unit / 2**20) for s in half]
+        lines.append(
+            f"  {label:<17} {whole[0][1]:>8.1f} -> {whole[-1][1]:>8.1f} MB, "
+            f"second half {slope_mb_per_min(second):+.2f} MB/min"
+        )
+    blocks = soak[0]["py_blocks"], half[0]["py_blocks"], soak[-1]["py_blocks"]
+    lines.append(
+        f"  {'Python blocks':<17} {blocks[0]:>8,.0f} -> {blocks[2]:>8,.0f} "
+        f"(second half from {blocks[1]:,.0f})"
+    )
+    return lines
+
+
+def report(
+    args: argparse.Namespace,
+    phases: list[Phase],
+    pid: int,
+    log_path: Path,
+    probe: list[dict[str, float]],
+) -> None:
     print(
         f"Load across channels: offline model, {args.products:,} products; web chat + signed "
         "WhatsApp/Messenger/SMS webhooks to a fake provider"
@@ -391,6 +450,8 @@ def report(args: argparse.Namespace, phases: list[Phase], pid: int, log_path: Pa
         f"({len(soak.memory)} samples); second half {slope_mb_per_min(second_half):+.2f} MB/min, "
         f"{second_half[0][1]:.1f} -> {second_half[-1][1]:.1f} MB"
     )
+    print("soak memory, sampled inside the service by the probe:")
+    print("\n".join(breakdown(probe, soak.began_at)))
     print(f"service log: {log_path}")
 
 
