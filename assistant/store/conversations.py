@@ -4,10 +4,12 @@ message id), outbound replies, delivery statuses, state and fallbacks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from assistant.messages import InboundMessage, Reply
 from assistant.store.customers import CustomerOps
@@ -22,6 +24,14 @@ from assistant.store.models import (
 )
 
 _UNSET: Any = object()
+_CONVERSATIONS = cast(Table, ConversationRow.__table__)
+# Built once, run through Core: every message sets these two columns, and the ORM's update
+# path (statement, evaluation against the session) costs several times the statement itself.
+_TOUCH = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(last_inbound_at=bindparam("inbound_at"), updated_at=bindparam("touched_at"))
+)
 
 
 class ConversationOps(CustomerOps):
@@ -150,11 +160,14 @@ class ConversationOps(CustomerOps):
         keys = ("channel", "provider_message_id")
         new_id = self._insert_ignore(session, MessageRow, values, keys)
         if new_id is not None:
-            session.execute(
-                update(ConversationRow)
-                .where(ConversationRow.id == conversation_id)
-                .values(last_inbound_at=message.received_at, updated_at=utcnow())
-            )
+            touched = {"inbound_at": message.received_at, "touched_at": utcnow()}
+            session.execute(_TOUCH, {"conversation_id": conversation_id, **touched})
+            # The row the turn goes on with (the session's copy, if loaded) sees the new values:
+            # the channel's reply window is measured from the last inbound message.
+            row = session.identity_map.get(identity_key(ConversationRow, conversation_id))
+            if row is not None:
+                set_committed_value(row, "last_inbound_at", touched["inbound_at"])
+                set_committed_value(row, "updated_at", touched["touched_at"])
         return int(new_id) if new_id is not None else None
 
     @staticmethod
