@@ -134,10 +134,8 @@ class Concierge:
         """A new conversation and its greeting."""
         conversation_id = uuid.uuid4().hex
         variant = choose_variant(conversation_id, self.settings.prompts)
-        conversation = self.store.get_or_create_conversation(
-            conversation_id, channel, sender, variant
-        )
-        favourites = self._keeper.favourites(conversation)[:2]  # a returning shopper's, first
+        _, remembered = self.store.open_conversation(conversation_id, channel, sender, variant)
+        favourites = self._keeper.favourites(remembered)[:2]  # a returning shopper's, first
         chips = [QuickReply(title=c, payload=c) for c in [*favourites, *GREETING_CHIPS]]
         return conversation_id, Reply(text=self.greeting(channel), quick_replies=chips)
 

@@ -73,12 +73,12 @@ class PreferenceKeeper:
             SystemMessage(preferences.note(), additional_kwargs={NOTE_KEY: preferences.document()})
         ]
 
-    def favourites(self, conversation: ConversationRow) -> list[str]:
+    @staticmethod
+    def favourites(remembered: Remembered) -> list[str]:
         """The shopper's saved favourite categories (none without consent)."""
-        if conversation.customer_id is None:
+        if not remembered.consent:
             return []
-        saved, consent = self._store.preferences_of(conversation.customer_id)
-        return Preferences.stored(saved).categories if consent else []
+        return Preferences.stored(remembered.preferences).categories
 
     def offer(
         self,

@@ -86,6 +86,21 @@ class Taken(NamedTuple):
 class TurnOps(HistoryOps, ConversationOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
+    def open_conversation(
+        self, key: str, channel: str, sender: str, variant: str
+    ) -> tuple[ConversationRow, Remembered]:
+        """`get_or_create_conversation`, and what its customer asked to be remembered, in one
+        transaction (a conversation's greeting offers a returning shopper's favourites)."""
+
+        def open_(session: Session) -> tuple[ConversationRow, Remembered]:
+            conversation = self._get_or_create(session, key, channel, sender, variant)
+            remembered = Remembered()
+            if conversation.customer_id is not None:
+                remembered = read_remembered(session, conversation.customer_id, conversation.id)
+            return conversation, remembered
+
+        return self._run(open_)
+
     def begin_turn(
         self, conversation_id: str, message_id: int, *, earlier_first: bool = False
     ) -> TurnStart | EarlierFirst | None:

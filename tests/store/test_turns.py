@@ -3,11 +3,14 @@ both backends."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant.messages import InboundMessage, Reply
 from assistant.store import RecordNotFound, Store
+from assistant.store.preferences import Remembered
 from assistant.store.turns import EARLIER_FIRST, Taken, TurnStart
 
 
@@ -135,6 +138,28 @@ def test_receive_and_begin_keeps_the_message_and_begins_its_turn_at_once(store: 
     assert stored is not None and stored.last_inbound_at is not None
 
 
+def test_the_turn_goes_on_with_the_new_last_inbound_time(store: Store) -> None:
+    """The row a turn renders its reply with (the reply window of WhatsApp and Messenger is
+    measured from the last inbound message) holds this message's time, not the one before."""
+    older = _whatsapp("hi", "wamid.1")
+    older.received_at = older.received_at - timedelta(hours=30)
+    store.receive_and_begin("whatsapp:+447700900123", "a", older)
+    newer = _whatsapp("still there?", "wamid.2")
+    taken = store.receive_and_begin("whatsapp:+447700900123", "a", newer)
+    assert taken is not None and isinstance(taken.begun, TurnStart)
+    for row in (taken.conversation, taken.begun.conversation):
+        assert _aware(row.last_inbound_at) == newer.received_at
+    stored = store.get_conversation(taken.conversation.id)
+    assert stored is not None and _aware(stored.last_inbound_at) == newer.received_at
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC datetimes."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def test_receive_and_begin_reads_history_and_saved_preferences(store: Store) -> None:
     first = store.receive_and_begin("whatsapp:+447700900123", "a", _whatsapp("hi", "wamid.1"))
     assert first is not None and isinstance(first.begun, TurnStart)
@@ -198,3 +223,13 @@ def test_finish_with_the_conversation_row_changes_only_what_changed(store: Store
     assert after is not None
     assert (after.consecutive_fallbacks, after.state) == (2, begun.conversation.state)
     assert after.updated_at >= begun.conversation.updated_at
+
+
+def test_open_conversation_reads_what_its_customer_asked_to_be_remembered(store: Store) -> None:
+    first, remembered = store.open_conversation("conv-o1", "web", "visitor-1", "a")
+    assert remembered == Remembered()
+    assert first.customer_id is not None
+    store.remember_preferences(first.customer_id, "web", "visitor-1", {"categories": ["Socks"]})
+    again, remembered = store.open_conversation("conv-o2", "web", "visitor-1", "b")
+    assert again.customer_id == first.customer_id and again.variant == "b"
+    assert remembered.preferences == {"categories": ["Socks"]} and remembered.consent is True
