@@ -8,13 +8,13 @@ final reply. Deterministic and local: no network, no weights.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.callbacks import BaseCallbackManager, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict
 
@@ -43,6 +43,25 @@ class OfflineChatModel(BaseChatModel):
     ) -> Runnable[Any, BaseMessage]:
         """Tools are called by name; the engine knows them, so binding changes nothing."""
         return self
+
+    def invoke(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """The reply, computed inline when nobody listens: with no callback handler in the run's
+        config (a token stream, a tracer), LangChain's run bookkeeping around `_generate` (run
+        ids, callback managers, start and end events) would cost more than the engine itself.
+        With a handler, the whole path runs, so every listener hears the run as usual."""
+        callbacks = ensure_config(config).get("callbacks")
+        handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
+        if handlers:
+            return super().invoke(input, config, stop=stop, **kwargs)
+        messages = self._convert_input(input).to_messages()
+        return cast(AIMessage, self._generate(messages, stop=stop).generations[0].message)
 
     def _generate(
         self,
