@@ -57,11 +57,15 @@ class Facts:
             self.titles.add(value.lower())
         if key.endswith("_id") or key == "id":
             self.ids.add(value)
-        self.urls.update(u.rstrip(".,") for u in _URL.findall(value))
+        # A turn's results hold a hundred strings or so; few have a link or a dollar sign, and
+        # a substring test costs a fraction of a regex search.
+        if "http" in value:
+            self.urls.update(u.rstrip(".,") for u in _URL.findall(value))
         if "price" in key or key in ("subtotal", "total", "line_total", "unit_price", "amount"):
             self._amount(value)
-        for amount in _MONEY.findall(value):
-            self._amount(amount)
+        if "$" in value:
+            for amount in _MONEY.findall(value):
+                self._amount(amount)
 
     def _amount(self, text: str) -> None:
         try:
