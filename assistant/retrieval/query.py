@@ -72,8 +72,16 @@ class ParsedQuery:
     understood: list[str] = field(default_factory=list)
 
     def copy(self) -> ParsedQuery:
-        """A copy the caller may change (filters included)."""
-        return ParsedQuery(self.text, self.filters.model_copy(deep=True), list(self.understood))
+        """A copy the caller may change (filters included). The filters' only mutable parts
+        are their lists and the attribute map, copied here: a generic deep copy costs several
+        times as much."""
+        filters = self.filters.model_copy(
+            update={
+                "categories": list(self.filters.categories),
+                "attributes": {k: list(v) for k, v in self.filters.attributes.items()},
+            }
+        )
+        return ParsedQuery(self.text, filters, list(self.understood))
 
 
 def _word(value: str) -> re.Pattern[str]:

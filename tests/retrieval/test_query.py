@@ -120,3 +120,16 @@ def test_the_longest_colour_named_wins(parser: QueryParser) -> None:
     assert parser.parse("a blue hat or a glacier blue jacket").filters.color == "glacier blue"
     tie = parser.parse("glacier blue or electric blue").filters.color
     assert tie == "electric blue"  # equal lengths: alphabetical, the same in every process
+
+
+def test_changing_a_copys_lists_in_place_leaves_the_next_parse_alone(
+    parser: QueryParser,
+) -> None:
+    query = "women's rain jacket under $200"
+    first = parser.parse(query)
+    assert first.filters.categories and first.filters.attributes, first.filters
+    expected = first.filters.model_copy(deep=True)
+    first.filters.categories.append("Socks")
+    for values in first.filters.attributes.values():
+        values.append("changed by a caller")
+    assert parser.parse(query).filters == expected
