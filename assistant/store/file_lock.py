@@ -34,9 +34,12 @@ def lock_dir(database: str | None) -> Path | None:
 @contextmanager
 def file_lock(directory: Path, conversation_id: str, timeout: float) -> Iterator[None]:
     """Hold the conversation's lock file; `ConversationBusy` after `timeout` seconds."""
-    directory.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(conversation_id.encode()).hexdigest()[:32]
-    descriptor = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        descriptor = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:  # the first lock beside this database makes the directory
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, exc, select, text
 from sqlalchemy.dialects import postgresql
@@ -54,16 +55,25 @@ class LockOps(StoreCore):
             with self._row_lock(conversation_id, timeout):
                 yield
         else:
-            key = (self.engine.url.render_as_string(hide_password=True), conversation_id)
+            database, directory = self._lock_place()
             started = time.monotonic()
-            with _process_lock(key, timeout):
-                directory = lock_dir(self.engine.url.database)
+            with _process_lock((database, conversation_id), timeout):
                 if directory is None:
                     yield
                     return
                 left = max(0.0, timeout - (time.monotonic() - started))
                 with file_lock(directory, conversation_id, left):  # other processes
                     yield
+
+    def _lock_place(self) -> tuple[str, Path | None]:
+        """The database's name and its lock files' directory, worked out once per store (the
+        path resolution behind them costs more than taking a free lock)."""
+        place: tuple[str, Path | None] | None = getattr(self, "_lock_place_cached", None)
+        if place is None:
+            url = self.engine.url
+            place = (url.render_as_string(hide_password=True), lock_dir(url.database))
+            self._lock_place_cached = place
+        return place
 
     @contextmanager
     def conversation_lock_if_free(self, conversation_id: str) -> Iterator[bool]:
