@@ -18,11 +18,13 @@ from langchain_core.messages import (
     HumanMessage,
     ToolMessage,
 )
+from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphRecursionError
 
 from assistant.agent.context import ShopContext
 from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
 from assistant.agent.events import BecameToolCall, Event, Token, ToolResult
+from assistant.agent.inline_tools import ONE_AT_A_TIME, install
 from assistant.agent.models import get_chat_model
 from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
@@ -74,8 +76,14 @@ class ShopAgent:
         self._orders = orders
         self._graphs: dict[tuple[str, str, date], Any] = {}
         # Token streaming ("messages" mode) runs every graph step on a pool thread; a model
-        # that answers whole (the offline engine) skips it and runs the steps inline.
-        self._stream_modes = ["values"] if settings.chat_model() == "offline" else MODES
+        # that answers whole (the offline engine) skips it and runs the steps inline, and its
+        # tool calls too (see `inline_tools`).
+        offline = settings.chat_model() == "offline"
+        self._stream_modes = ["values"] if offline else MODES
+        self._run_config: RunnableConfig = {"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1}
+        if offline:
+            install()
+            self._run_config |= ONE_AT_A_TIME
 
     def run(
         self,
@@ -142,7 +150,7 @@ class ShopAgent:
             for mode, data in graph.stream(
                 {"messages": messages},
                 context=context,
-                config={"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1},
+                config=self._run_config,
                 stream_mode=self._stream_modes,
             ):
                 if mode == "values":

@@ -1,0 +1,86 @@
+"""Tool calls run on the calling thread under `max_concurrency` 1 (the offline engine's runs),
+on LangGraph's pool otherwise; the same results and order either way."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage
+from langchain_core.tools import tool
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
+
+from assistant.agent import tools as shop_tools
+from assistant.agent.inline_tools import ONE_AT_A_TIME, install
+from assistant.config import Settings
+from assistant.conversation import Concierge
+from assistant.messages import InboundMessage
+
+threads: list[int] = []
+
+
+@tool
+def where(label: str) -> str:
+    """Say which thread ran this call."""
+    threads.append(threading.get_ident())
+    return label
+
+
+def _calls(*labels: str) -> dict[str, Any]:
+    calls = [
+        {"name": "where", "args": {"label": label}, "id": f"call-{n}", "type": "tool_call"}
+        for n, label in enumerate(labels)
+    ]
+    return {"messages": [AIMessage(content="", tool_calls=calls)]}
+
+
+def _run(state: dict[str, Any], config: Any = None) -> list[str]:
+    graph = StateGraph(MessagesState)
+    graph.add_node("tools", ToolNode([where]))
+    graph.add_edge(START, "tools")
+    graph.add_edge("tools", END)
+    out = graph.compile().invoke(state, config)
+    return [m.content for m in out["messages"][1:]]
+
+
+@pytest.fixture(autouse=True)
+def installed() -> None:
+    install()
+    install()  # twice: still one wrapper
+    threads.clear()
+
+
+def test_one_at_a_time_runs_the_calls_here_in_order() -> None:
+    assert _run(_calls("a", "b", "c"), ONE_AT_A_TIME) == ["a", "b", "c"]
+    assert threads == [threading.get_ident()] * 3
+
+
+def test_other_settings_keep_the_pool() -> None:
+    assert _run(_calls("a", "b")) == ["a", "b"]
+    assert threading.get_ident() not in threads and len(threads) == 2
+
+
+def test_an_offline_turn_runs_its_tools_on_the_turns_thread(
+    settings: Settings, demo_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    search = shop_tools.search_products.func
+    assert search is not None
+
+    @functools.wraps(search)  # the same signature: the runtime is still injected
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.get_ident())
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(shop_tools.search_products, "func", recorded)
+    concierge = Concierge.from_settings(settings, demo_index)
+    conversation_id, _ = concierge.start("web", "visitor-1")
+    reply = concierge.handle(
+        InboundMessage(
+            channel="web", sender="visitor-1", text="merino socks", conversation_id=conversation_id
+        )
+    )
+    assert reply.products and seen and set(seen) == {threading.get_ident()}
