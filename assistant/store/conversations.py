@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from assistant.messages import InboundMessage, Reply
+from assistant.store.base import core
 from assistant.store.customers import CustomerOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import (
@@ -25,6 +26,9 @@ from assistant.store.models import (
 
 _UNSET: Any = object()
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
+# Every message loads its conversation: `Session.get` builds this statement and its cache key
+# each time, more than twice the cost of running one built once.
+_CONVERSATION = select(ConversationRow).where(ConversationRow.id == bindparam("conversation_id"))
 # Built once, run through Core: every message sets these two columns, and the ORM's update
 # path (statement, evaluation against the session) costs several times the statement itself.
 _TOUCH = (
@@ -65,7 +69,7 @@ class ConversationOps(CustomerOps):
         """The message's conversation: created if new, unless it must be `existing`."""
         if not existing:
             return self._get_or_create(session, key, message.channel, message.sender, variant)
-        conversation = session.get(ConversationRow, key)
+        conversation = _load(session, key)
         if conversation is None or conversation.channel != message.channel:
             raise RecordNotFound(f"no {message.channel} conversation {key}")
         return conversation
@@ -73,7 +77,7 @@ class ConversationOps(CustomerOps):
     def _get_or_create(
         self, session: Session, key: str, channel: str, sender: str, variant: str
     ) -> ConversationRow:
-        found = session.get(ConversationRow, key)
+        found = _load(session, key)
         if found is not None:
             return found
         customer = self._identify(session, channel, sender)
@@ -161,7 +165,7 @@ class ConversationOps(CustomerOps):
         new_id = self._insert_ignore(session, MessageRow, values, keys)
         if new_id is not None:
             touched = {"inbound_at": message.received_at, "touched_at": utcnow()}
-            session.execute(_TOUCH, {"conversation_id": conversation_id, **touched})
+            core(session).execute(_TOUCH, {"conversation_id": conversation_id, **touched})
             # The row the turn goes on with (the session's copy, if loaded) sees the new values:
             # the channel's reply window is measured from the last inbound message.
             row = session.identity_map.get(identity_key(ConversationRow, conversation_id))
@@ -276,3 +280,7 @@ class ConversationOps(CustomerOps):
         if before is not None:
             query = query.where(MessageRow.created_at < before)
         return self._run(lambda s: list(s.scalars(query.order_by(MessageRow.id))), write=False)
+
+
+def _load(session: Session, conversation_id: str) -> ConversationRow | None:
+    return session.scalars(_CONVERSATION, {"conversation_id": conversation_id}).first()

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from assistant.store.base import StoreCore
+from assistant.store.base import StoreCore, core
 from assistant.store.models import ConversationRow, Event, utcnow
 
 MAX_KIND = 64
@@ -53,7 +53,7 @@ def add_events(
         for event in events
     ]
     if rows:
-        session.execute(ADD_EVENTS, rows)
+        core(session).execute(ADD_EVENTS, rows)
 
 
 def _checked_kind(kind: str) -> str:

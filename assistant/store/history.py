@@ -10,7 +10,7 @@ from langchain_core.messages import BaseMessage, messages_from_dict, messages_to
 from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from assistant.store.base import StoreCore
+from assistant.store.base import StoreCore, core
 from assistant.store.errors import StoreConflict
 from assistant.store.models import HistoryEntry, utcnow
 
@@ -67,4 +67,4 @@ class HistoryOps(StoreCore):
 
     @staticmethod
     def _length(session: Session, conversation_id: str) -> int:
-        return int(session.scalar(LENGTH, {"conversation_id": conversation_id}) or 0)
+        return int(core(session).scalar(LENGTH, {"conversation_id": conversation_id}) or 0)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from assistant.store.base import core
 from assistant.store.customers import CustomerOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import Consent, Customer, LinkCode, utcnow
@@ -42,9 +43,9 @@ def read_remembered(session: Session, customer_id: str, conversation_id: str) ->
     """What a turn remembers of its customer, and whether its conversation was linked to
     another, in one statement (a turn begins with it)."""
     ids = {"customer_id": customer_id, "conversation_id": conversation_id}
-    row = session.execute(REMEMBERED, ids).first()
+    row = core(session).execute(REMEMBERED, ids).first()
     if row is None:
-        return Remembered(linked=bool(session.scalar(select(LINKED), ids)))
+        return Remembered(linked=bool(core(session).scalar(select(LINKED), ids)))
     preferences, decision, is_linked = row
     return Remembered(dict(preferences or {}), decision, bool(is_linked))
 

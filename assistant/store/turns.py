@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from assistant.messages import InboundMessage, Reply
+from assistant.store.base import core
 from assistant.store.conversations import ConversationOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
@@ -193,7 +194,7 @@ class TurnOps(HistoryOps, ConversationOps):
                 if row is None:
                     raise RecordNotFound(f"no conversation {conversation_id}")
             if changes:
-                session.execute(
+                core(session).execute(
                     update(CONVERSATIONS)
                     .where(CONVERSATIONS.c.id == conversation_id)
                     .values(**changes, updated_at=utcnow())
@@ -206,9 +207,9 @@ class TurnOps(HistoryOps, ConversationOps):
                 for n, d in enumerate(dicts)
             ]  # fmt: skip
             if entries:
-                session.execute(ADD_HISTORY, entries)
+                core(session).execute(ADD_HISTORY, entries)
             if reply is not None:
-                sent = session.scalar(
+                sent = core(session).scalar(
                     ADD_REPLY,
                     dict(conversation_id=conversation_id, direction="outbound", channel=channel,
                          text=reply.text, payload=reply.model_dump(mode="json"),
@@ -221,10 +222,10 @@ class TurnOps(HistoryOps, ConversationOps):
                     for payload in outbox
                 ]  # fmt: skip
                 if items:
-                    session.execute(ADD_OUTBOX, items)
+                    core(session).execute(ADD_OUTBOX, items)
             status = "failed" if error else "processed"
             answered = {"new_status": status, "new_error": error, "done_at": now}
-            session.execute(ANSWER, {"message_id": message_id, **answered})
+            core(session).execute(ANSWER, {"message_id": message_id, **answered})
             add_events(session, conversation_id, row.variant, events)
             if ticket is not None:
                 add_ticket(session, row, ticket)
@@ -238,7 +239,7 @@ class TurnOps(HistoryOps, ConversationOps):
 def _turn_start(session: Session, conversation: ConversationRow) -> TurnStart:
     """The conversation's history (as stored dicts) and what its customer asked to be
     remembered; `_with_messages` turns the dicts into messages outside the transaction."""
-    rows: Any = list(session.scalars(HISTORY_OF, {"conversation_id": conversation.id}))
+    rows: Any = list(core(session).scalars(HISTORY_OF, {"conversation_id": conversation.id}))
     remembered = Remembered()
     if conversation.customer_id is not None:
         remembered = read_remembered(session, conversation.customer_id, conversation.id)
@@ -258,7 +259,7 @@ def _earlier_waiting(
     stopped worker's, which the restart replays."""
     since = utcnow() - within
     before = ANY_ID if message_id is None else message_id
-    found = session.scalars(
+    found = core(session).scalars(
         WAITING, {"conversation_id": conversation_id, "since": since, "before": before}
     )
     return found.first() is not None
