@@ -12,7 +12,9 @@ printed. This process is the load generator and runs the fake provider, which ke
 delivery rather than its body. Half the shoppers use web chat, the rest post webhooks and wait
 for the reply at the fake provider. The load phase runs for `--seconds`; the soak phase runs
 half as many shoppers for `--soak-minutes` and samples the SERVICE process's memory (VmRSS from
-/proc) every few seconds, so neither the load generator nor the fake provider is in it. After
+/proc) every few seconds, so neither the load generator nor the fake provider is in it; a probe
+inside the service (`probe/sitecustomize.py`, on its PYTHONPATH) samples what its memory holds
+(malloc in use and kept free, SQLite, Python's allocated blocks) for the soak's breakdown. After
 each phase every channel message is checked against the store the service wrote (opened here to
 read) and the provider's record: lost (inbound without a reply, or a reply never delivered) must
 be 0, and so must duplicates. Prints one table.
