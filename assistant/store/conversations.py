@@ -25,15 +25,15 @@ from assistant.store.models import (
 )
 
 _UNSET: Any = object()
-_CONVERSATIONS = cast(Table, ConversationRow.__table__)
+CONVERSATIONS = cast(Table, ConversationRow.__table__)
 # Every message loads its conversation: `Session.get` builds this statement and its cache key
 # each time, more than twice the cost of running one built once.
 _CONVERSATION = select(ConversationRow).where(ConversationRow.id == bindparam("conversation_id"))
 # Built once, run through Core: every message sets these two columns, and the ORM's update
 # path (statement, evaluation against the session) costs several times the statement itself.
 _TOUCH = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.id == bindparam("conversation_id"))
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
     .values(last_inbound_at=bindparam("inbound_at"), updated_at=bindparam("touched_at"))
 )
 

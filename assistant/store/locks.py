@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, exc, select, text
@@ -55,7 +56,7 @@ class LockOps(StoreCore):
             with self._row_lock(conversation_id, timeout):
                 yield
         else:
-            database, directory = self._lock_place()
+            database, directory = self._lock_place
             started = time.monotonic()
             with _process_lock((database, conversation_id), timeout):
                 if directory is None:
@@ -65,15 +66,12 @@ class LockOps(StoreCore):
                 with file_lock(directory, conversation_id, left):  # other processes
                     yield
 
+    @cached_property
     def _lock_place(self) -> tuple[str, Path | None]:
         """The database's name and its lock files' directory, worked out once per store (the
         path resolution behind them costs more than taking a free lock)."""
-        place: tuple[str, Path | None] | None = getattr(self, "_lock_place_cached", None)
-        if place is None:
-            url = self.engine.url
-            place = (url.render_as_string(hide_password=True), lock_dir(url.database))
-            self._lock_place_cached = place
-        return place
+        url = self.engine.url
+        return url.render_as_string(hide_password=True), lock_dir(url.database)
 
     @contextmanager
     def conversation_lock_if_free(self, conversation_id: str) -> Iterator[bool]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant.messages import InboundMessage, Reply
 from assistant.store.base import core
-from assistant.store.conversations import ConversationOps
+from assistant.store.conversations import CONVERSATIONS, ConversationOps
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
@@ -38,7 +38,6 @@ RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stop
 HISTORY = cast(Table, HistoryEntry.__table__)
 MESSAGES = cast(Table, MessageRow.__table__)
 OUTBOX = cast(Table, OutboxItem.__table__)
-CONVERSATIONS = cast(Table, ConversationRow.__table__)
 HISTORY_OF = (
     select(HISTORY.c.data)
     .where(HISTORY.c.conversation_id == bindparam("conversation_id"))
@@ -95,10 +94,7 @@ class TurnOps(HistoryOps, ConversationOps):
 
         def open_(session: Session) -> tuple[ConversationRow, Remembered]:
             conversation = self._get_or_create(session, key, channel, sender, variant)
-            remembered = Remembered()
-            if conversation.customer_id is not None:
-                remembered = read_remembered(session, conversation.customer_id, conversation.id)
-            return conversation, remembered
+            return conversation, _remembered(session, conversation)
 
         return self._run(open_)
 
@@ -240,10 +236,14 @@ def _turn_start(session: Session, conversation: ConversationRow) -> TurnStart:
     """The conversation's history (as stored dicts) and what its customer asked to be
     remembered; `_with_messages` turns the dicts into messages outside the transaction."""
     rows: Any = list(core(session).scalars(HISTORY_OF, {"conversation_id": conversation.id}))
-    remembered = Remembered()
-    if conversation.customer_id is not None:
-        remembered = read_remembered(session, conversation.customer_id, conversation.id)
-    return TurnStart(conversation, rows, remembered)
+    return TurnStart(conversation, rows, _remembered(session, conversation))
+
+
+def _remembered(session: Session, conversation: ConversationRow) -> Remembered:
+    """What the conversation's customer asked to be remembered (nothing without a customer)."""
+    if conversation.customer_id is None:
+        return Remembered()
+    return read_remembered(session, conversation.customer_id, conversation.id)
 
 
 def _with_messages(begun: TurnStart) -> TurnStart:
