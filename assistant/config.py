@@ -255,6 +255,10 @@ class LimitSettings(BaseModel):
         default=120.0, gt=0, description="web chat requests a minute from one client address"
     )
     ip_burst: int = Field(default=40, ge=1)
+    login_failures_per_minute: float = Field(
+        default=5.0, gt=0, description="failed console logins a minute from one client address"
+    )
+    login_failures_burst: int = Field(default=10, ge=1)
     tracked_keys: int = Field(
         default=100_000, ge=100, description="senders remembered at once (oldest forgotten)"
     )

@@ -22,6 +22,7 @@ from assistant.api.auth import (
     start_session,
 )
 from assistant.api.console_events import change_stream
+from assistant.api.limits import Limits
 from assistant.desk.desk import Desk
 from assistant.desk.errors import ClaimedByAnother, NoSuchConversation, NotYourTeam, ReplyNotAllowed
 from assistant.desk.lifecycle import TransitionError
@@ -124,9 +125,11 @@ def _visible(desk: Desk, conversation_id: str, agent: AgentOut) -> ConversationR
 def login(body: LoginIn, request: Request, response: Response) -> AgentEnvelope:
     """Check a password and set the session cookie; the same 401 for any bad credentials."""
     store = request_store(request)
-    agent = authenticate(store, body.username, body.password)
-    if agent is None:
-        raise HTTPException(401, detail="wrong username or password")
+    limits: Limits = request.app.state.limits
+    with limits.login(request.client.host if request.client else "unknown"):  # 429 first
+        agent = authenticate(store, body.username, body.password)
+        if agent is None:
+            raise HTTPException(401, detail="wrong username or password")
     start_session(response, store, agent, request.app.state.settings)
     return AgentEnvelope(agent=AgentOut.of(agent))
 

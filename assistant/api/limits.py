@@ -12,7 +12,8 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from assistant.config import LimitSettings
@@ -62,6 +63,14 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) / self._rate
 
+    def refund(self, key: str) -> None:
+        """Give back the token `acquire` took for `key` (a request that turned out not to
+        count); nothing happens to a key no longer tracked."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket.tokens = min(self._burst, bucket.tokens + 1.0)
+
     def _forget(self, now: float) -> None:
         """Drop the buckets that have refilled since last seen, and any past `max_keys`."""
         buckets = self._buckets
@@ -99,6 +108,9 @@ class Limits:
         keys = settings.tracked_keys
         self.senders = RateLimiter(settings.sender_per_minute, settings.sender_burst, max_keys=keys)
         self.clients = RateLimiter(settings.ip_per_minute, settings.ip_burst, max_keys=keys)
+        self.logins = RateLimiter(
+            settings.login_failures_per_minute, settings.login_failures_burst, max_keys=keys
+        )
 
     def sender(self, key: str) -> None:
         """Raise `RateLimited` when this conversation or channel sender is over its rate."""
@@ -109,3 +121,20 @@ class Limits:
         """Raise `RateLimited` when this client address is over its rate."""
         if wait := self.clients.acquire(address):
             raise RateLimited("client", wait)
+
+    @contextmanager
+    def login(self, address: str) -> Iterator[None]:
+        """Around a console login from `address`: raise `RateLimited` when the address has
+        failed too often lately, before any password is checked (so a guess over the limit
+        learns nothing); a login that succeeds (the block ends without an exception) costs
+        nothing. Across usernames: this stops guessing many accounts from one address, which
+        each account's own lockout cannot see."""
+        if wait := self.logins.acquire(address):
+            raise RateLimited("client", wait)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            if not failed:
+                self.logins.refund(address)

@@ -126,3 +126,29 @@ def test_repeated_wrong_passwords_lock_password_logins(app_store: tuple[TestClie
     assert _login(client) == 200
     after = store.get_agent("alice")
     assert after is not None and after.failed_logins == 0
+
+
+def test_failed_logins_from_one_address_are_limited_across_usernames(
+    demo_index: CatalogIndex, tmp_path: Path
+) -> None:
+    limits = {"login_failures_per_minute": 1, "login_failures_burst": 3}
+    settings = Settings(data_dir=tmp_path, limits=limits, _env_file=None)  # type: ignore[call-arg]
+    concierge = Concierge.from_settings(settings, demo_index)
+    store = concierge.store
+    store.create_agent("alice", team="sales", display_name="Alice",
+                       password_hash=hash_password("correct horse"))  # fmt: skip
+    with TestClient(create_app(settings, concierge)) as client:
+        for _ in range(4):  # right passwords cost nothing
+            assert _login(client) == 200
+        guesses = [
+            client.post("/console/api/login", json={"username": name, "password": "123456"})
+            for name in ("bob", "carol", "alice")
+        ]
+        assert [g.status_code for g in guesses] == [401, 401, 401]
+        refused = client.post(
+            "/console/api/login", json={"username": "alice", "password": "correct horse"}
+        )
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert "set-cookie" not in refused.headers
+        agent = store.get_agent("alice")
+        assert agent is not None and agent.failed_logins == 1  # the refused try was not checked

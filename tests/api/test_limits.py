@@ -40,6 +40,19 @@ def test_a_bucket_allows_its_burst_then_its_rate() -> None:
     assert limiter.acquire("a") == 0.0 and limiter.acquire("a") > 0
 
 
+def test_a_refund_gives_back_one_token_and_never_more_than_the_burst() -> None:
+    limiter = RateLimiter(per_minute=60, burst=2, clock=Clock())
+    assert limiter.acquire("a") == 0.0 and limiter.acquire("a") == 0.0
+    assert limiter.acquire("a") > 0
+    limiter.refund("a")
+    assert limiter.acquire("a") == 0.0 and limiter.acquire("a") > 0
+    for _ in range(5):
+        limiter.refund("a")
+    assert [limiter.acquire("a") == 0.0 for _ in range(3)] == [True, True, False]
+    limiter.refund("never-seen")  # nothing to give back to
+    assert len(limiter) == 1
+
+
 def test_a_limiter_forgets_the_oldest_keys_past_its_bound() -> None:
     limiter = RateLimiter(per_minute=1, burst=1, max_keys=100)
     for n in range(1000):
