@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from webchat import VISIT, percentile, prepare  # noqa: E402
 
-from assistant.config import Settings  # noqa: E402
+from assistant.config import CatalogSettings, LimitSettings, Settings  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.testing.fake_provider import FakeProvider, serve  # noqa: E402
 from assistant.testing.loopback import free_port  # noqa: E402
@@ -79,9 +79,9 @@ def service_settings(home: Path, data_dir: Path, provider_url: str) -> Settings:
     settings = Settings(  # type: ignore[call-arg]
         data_dir=data_dir,
         model="offline",
-        catalog={"paths": [catalog / "products.json", catalog / "faq.md"]},
+        catalog=CatalogSettings(paths=[catalog / "products.json", catalog / "faq.md"]),
         # Every shopper here comes from 127.0.0.1: the per-address limit would measure itself.
-        limits={"ip_per_minute": 1e9, "ip_burst": 10**9},
+        limits=LimitSettings(ip_per_minute=1e9, ip_burst=10**9),
         _env_file=None,
     )
     return enable_channels(settings, provider_url)

@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from turns import grow  # noqa: E402
 
-from assistant.config import Settings  # noqa: E402
+from assistant.config import CatalogSettings, Settings  # noqa: E402
 from assistant.retrieval.index import ingest  # noqa: E402
 from assistant.retrieval.loaders import load_paths  # noqa: E402
 from assistant.testing.loopback import free_port  # noqa: E402
@@ -95,7 +95,8 @@ def prepare(products_wanted: int, cache: Path) -> Path:
 
 def _settings(data_dir: Path, catalog: Path) -> Settings:
     paths = [catalog / "products.json", catalog / "faq.md"]
-    return Settings(data_dir=data_dir, catalog={"paths": paths}, _env_file=None)  # type: ignore[call-arg]
+    catalog_settings = CatalogSettings(paths=paths)
+    return Settings(data_dir=data_dir, catalog=catalog_settings, _env_file=None)  # type: ignore[call-arg]
 
 
 def start_service(home: Path, workers: int, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -324,8 +325,8 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores; `assistant serve --workers {args.workers}`; "
         "SQLite store; loopback HTTP; the load generator shares the machine"
     )
-    columns = ("turns", "seconds", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors")
-    columns += ("service ms", "client ms")
+    columns: tuple[str, ...] = ("turns", "seconds", "turns/s", "p50 ms", "p95 ms", "p99 ms")
+    columns += ("errors", "service ms", "client ms")
     print(f"{'run':<28} " + " ".join(f"{c:>{WIDTHS.get(i, 8)}}" for i, c in enumerate(columns)))
     print(row(f"paced {args.shoppers} @ {args.rate:g}/s", paced))
     print(row(f"saturation {args.closed} shoppers", closed))

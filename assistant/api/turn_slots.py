@@ -16,7 +16,7 @@ stand still until the ordering gives up. A web chat sends a shopper's messages o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -37,7 +37,7 @@ class TurnSlots:
         async with self._slots:
             return await run_in_threadpool(work, *args, **kwargs)
 
-    async def stream(self, items: Iterator[T]) -> AsyncIterator[T]:
+    async def stream(self, items: Iterator[T]) -> AsyncGenerator[T, None]:
         """Iterate `items` on worker threads, holding a slot from the first item to the last
         (a stream that is never read never takes one)."""
         async with self._slots:

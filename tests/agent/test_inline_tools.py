@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from langchain_core.messages import AIMessage
-from langchain_core.tools import tool
+from langchain_core.tools import StructuredTool, tool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
@@ -42,7 +42,7 @@ def _run(state: dict[str, Any], config: Any = None) -> list[str]:
     graph.add_node("tools", ToolNode([where]))
     graph.add_edge(START, "tools")
     graph.add_edge("tools", END)
-    out = graph.compile().invoke(state, config)
+    out = graph.compile().invoke(cast(MessagesState, state), config)
     return [m.content for m in out["messages"][1:]]
 
 
@@ -67,7 +67,7 @@ def test_an_offline_turn_runs_its_tools_on_the_turns_thread(
     settings: Settings, demo_index: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[int] = []
-    search = shop_tools.search_products.func
+    search = cast(StructuredTool, shop_tools.search_products).func
     assert search is not None
 
     @functools.wraps(search)  # the same signature: the runtime is still injected

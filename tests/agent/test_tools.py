@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def context(demo_index: CatalogIndex) -> ShopContext:
 
 def call(tool: Any, context: ShopContext, **args: Any) -> dict[str, Any]:
     """Run a tool's function with an injected runtime, as the agent's tool node does."""
-    runtime = ToolRuntime(
+    runtime: ToolRuntime[ShopContext] = ToolRuntime(
         state={},
         context=context,
         config={},
@@ -56,7 +57,8 @@ def call(tool: Any, context: ShopContext, **args: Any) -> dict[str, Any]:
         tool_call_id="t",
         store=None,
     )
-    return tool.func(runtime=runtime, **args)  # type: ignore[no-any-return]
+    result: dict[str, Any] = tool.func(runtime=runtime, **args)
+    return result
 
 
 def _variant(context: ShopContext, *, in_stock: bool, stock_at_least: int = 0) -> str:
@@ -69,7 +71,10 @@ def _variant(context: ShopContext, *, in_stock: bool, stock_at_least: int = 0) -
 
 def test_search_returns_cards_within_filters(context: ShopContext) -> None:
     result = call(
-        search_products, context, query="rain jacket", filters=ProductFilters(price_max=150)
+        search_products,
+        context,
+        query="rain jacket",
+        filters=ProductFilters(price_max=Decimal(150)),
     )
     assert result["products"]
     assert all(float(card["price"]) <= 150 and card["in_stock"] for card in result["products"])
@@ -77,7 +82,9 @@ def test_search_returns_cards_within_filters(context: ShopContext) -> None:
 
 
 def test_search_with_impossible_filters_is_empty_not_an_error(context: ShopContext) -> None:
-    result = call(search_products, context, query="tent", filters=ProductFilters(price_max=1))
+    result = call(
+        search_products, context, query="tent", filters=ProductFilters(price_max=Decimal(1))
+    )
     assert result["products"] == [] and result["match"] == "weak"
 
 
@@ -190,7 +197,7 @@ def test_recommend_asks_for_missing_facts_then_picks(context: ShopContext) -> No
     picks = call(
         recommend,
         context,
-        needs=GiftNeeds(recipient="my sister", budget_max=60, interests=["camping"]),
+        needs=GiftNeeds(recipient="my sister", budget_max=Decimal(60), interests=["camping"]),
     )
     assert picks["status"] == "ok" and 2 <= len(picks["items"]) <= 3
     assert all(float(i["price"]) <= 60 and i["reason"] for i in picks["items"])

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.api.auth import COOKIE
-from assistant.config import Settings
+from assistant.config import LimitSettings, Settings
 from assistant.conversation import Concierge
 from assistant.desk.credentials import hash_password, new_api_key, secret_hash, verify_password
 from assistant.retrieval.index import CatalogIndex
@@ -131,7 +131,7 @@ def test_repeated_wrong_passwords_lock_password_logins(app_store: tuple[TestClie
 def test_failed_logins_from_one_address_are_limited_across_usernames(
     demo_index: CatalogIndex, tmp_path: Path
 ) -> None:
-    limits = {"login_failures_per_minute": 1, "login_failures_burst": 3}
+    limits = LimitSettings(login_failures_per_minute=1, login_failures_burst=3)
     settings = Settings(data_dir=tmp_path, limits=limits, _env_file=None)  # type: ignore[call-arg]
     concierge = Concierge.from_settings(settings, demo_index)
     store = concierge.store

@@ -6,13 +6,14 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from assistant.api.turn_slots import TurnSlots
-from assistant.config import Settings
+from assistant.config import ServerSettings, Settings
 
 
-def _settings(**server: object) -> Settings:
-    return Settings(server=server, _env_file=None)  # type: ignore[call-arg]
+def _settings(**server: Any) -> Settings:
+    return Settings(server=ServerSettings(**server), _env_file=None)  # type: ignore[call-arg]
 
 
 def test_the_default_depends_on_the_engine_and_a_setting_overrides_it() -> None:

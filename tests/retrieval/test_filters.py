@@ -5,11 +5,17 @@ from decimal import Decimal
 import pytest
 
 from assistant.retrieval.filters import FilterTable, SearchFilters
-from assistant.retrieval.models import Product
+from assistant.retrieval.models import Product, Variant
 
 
 def _product(pid: str, category: str, variants: list[dict], **attributes: str) -> Product:
-    return Product(id=pid, title=pid, category=category, attributes=attributes, variants=variants)
+    return Product(
+        id=pid,
+        title=pid,
+        category=category,
+        attributes=attributes,
+        variants=[Variant.model_validate(v) for v in variants],
+    )
 
 
 @pytest.fixture
