@@ -127,8 +127,8 @@ class Limits:
         """Around a console login from `address`: raise `RateLimited` when the address has
         failed too often lately, before any password is checked (so a guess over the limit
         learns nothing); a login that succeeds (the block ends without an exception) costs
-        nothing. Across usernames: this stops guessing many accounts from one address, which
-        each account's own lockout cannot see."""
+        nothing, one that fails for any reason costs a token. Across usernames: this stops
+        guessing many accounts from one address, which each account's own lockout cannot see."""
         if wait := self.logins.acquire(address):
             raise RateLimited("client", wait)
         failed = True
