@@ -131,10 +131,5 @@ class Limits:
         guessing many accounts from one address, which each account's own lockout cannot see."""
         if wait := self.logins.acquire(address):
             raise RateLimited("client", wait)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            if not failed:
-                self.logins.refund(address)
+        yield  # an exception from the block leaves here: the token stays spent
+        self.logins.refund(address)
