@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.store.backoff import Backoff
+from assistant.store.direct import Direct
 from assistant.store.engine import BEGIN_OPTION, is_transient, make_engine, translate, translated
 from assistant.store.errors import StoreError
 from assistant.store.write_gate import WriteGate
@@ -21,13 +22,21 @@ T = TypeVar("T")
 RETRY_DELAYS_S = (0.05, 0.2, 0.5)  # after the busy timeout already waited on SQLite
 
 
-def core(session: Session) -> Connection:
-    """The session's connection, for a Core statement on tables (no ORM entity in it): the
-    session's own `execute` costs about twice as much a statement. Pending ORM changes are
-    flushed first, as the session's autoflush would."""
-    if session.new or session.deleted or session.dirty:
-        session.flush()
-    return session.connection()
+def core(unit: Session | Direct) -> Connection | Direct:
+    """Where to run a Core statement on tables (no ORM entity in it): the session's connection
+    (the session's own `execute` costs about twice as much a statement), or a `Direct`
+    transaction as it is. Pending ORM changes are flushed first, as the session's autoflush
+    would."""
+    if isinstance(unit, Direct):
+        return unit
+    if unit.new or unit.deleted or unit.dirty:
+        unit.flush()
+    return unit.connection()
+
+
+def session_of(unit: Session | Direct) -> Session:
+    """The ORM session of a unit of work (a `Direct` transaction's own, made on demand)."""
+    return unit.session if isinstance(unit, Direct) else unit
 
 
 class StoreCore:
@@ -130,6 +139,25 @@ class StoreCore:
 
         return self._with_retries(attempt)
 
+    def _run_direct(self, work: Callable[[Direct], T]) -> T:
+        """`work` in one write transaction whose statements go straight to the driver (see
+        `direct`), retried on transient failures like `_run`."""
+
+        def attempt() -> T:
+            with self._queued(True), self.engine.connect() as connection:
+                if self._gate is not None:  # SQLite: the write lock at BEGIN
+                    connection.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+                with connection.begin():
+                    direct = Direct(connection)
+                    try:
+                        done = work(direct)
+                        direct.finish()
+                        return done
+                    finally:
+                        direct.close()
+
+        return self._with_retries(attempt)
+
     def _with_retries(self, attempt: Callable[[], T]) -> T:
         for delay in (*RETRY_DELAYS_S, None):
             try:
@@ -141,7 +169,7 @@ class StoreCore:
         raise StoreError("unreachable")  # pragma: no cover
 
     def _insert_ignore(
-        self, session: Session, model: type[Any], values: dict[str, Any], keys: Sequence[str]
+        self, unit: Session | Direct, model: type[Any], values: dict[str, Any], keys: Sequence[str]
     ) -> Any:
         """INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING the primary key, or None."""
         table = cast(Table, model.__table__)  # Core: nothing comes back as an ORM object
@@ -154,7 +182,7 @@ class StoreCore:
                 .returning(*table.primary_key.columns)
             )
             _IGNORING[(self.dialect, table.name, tuple(keys))] = statement
-        return core(session).execute(statement, values).scalar()
+        return core(unit).execute(statement, values).scalar()
 
 
 # "Insert unless it exists" statements, built once per dialect, table and keys (the values are

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from assistant.messages import InboundMessage, Reply
-from assistant.store.base import core
+from assistant.store.base import core, session_of
 from assistant.store.customers import CustomerOps
+from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import (
     ConversationLock,
@@ -29,6 +30,9 @@ CONVERSATIONS = cast(Table, ConversationRow.__table__)
 # Every message loads its conversation: `Session.get` builds this statement and its cache key
 # each time, more than twice the cost of running one built once.
 _CONVERSATION = select(ConversationRow).where(ConversationRow.id == bindparam("conversation_id"))
+_CONVERSATION_COLUMNS = select(CONVERSATIONS).where(
+    CONVERSATIONS.c.id == bindparam("conversation_id")
+)  # the same, for a `Direct` transaction
 # Built once, run through Core: every message sets these two columns, and the ORM's update
 # path (statement, evaluation against the session) costs several times the statement itself.
 _TOUCH = (
@@ -64,29 +68,35 @@ class ConversationOps(CustomerOps):
         return self._run(receive)
 
     def _conversation_for(
-        self, session: Session, key: str, message: InboundMessage, variant: str, existing: bool
+        self,
+        unit: Session | Direct,
+        key: str,
+        message: InboundMessage,
+        variant: str,
+        existing: bool,
     ) -> ConversationRow:
         """The message's conversation: created if new, unless it must be `existing`."""
         if not existing:
-            return self._get_or_create(session, key, message.channel, message.sender, variant)
-        conversation = _load(session, key)
+            return self._get_or_create(unit, key, message.channel, message.sender, variant)
+        conversation = load_conversation(unit, key)
         if conversation is None or conversation.channel != message.channel:
             raise RecordNotFound(f"no {message.channel} conversation {key}")
         return conversation
 
     def _get_or_create(
-        self, session: Session, key: str, channel: str, sender: str, variant: str
+        self, unit: Session | Direct, key: str, channel: str, sender: str, variant: str
     ) -> ConversationRow:
-        found = _load(session, key)
+        found = load_conversation(unit, key)
         if found is not None:
             return found
+        session = session_of(unit)
         customer = self._identify(session, channel, sender)
         now = utcnow()
         values: dict[str, Any] = {"id": key, "customer_id": customer.id, "channel": channel}
         values |= {"sender": sender, "variant": variant, "created_at": now, "updated_at": now}
-        self._insert_ignore(session, ConversationRow, values, ("id",))
+        self._insert_ignore(unit, ConversationRow, values, ("id",))
         lock = {"conversation_id": key, "created_at": now}
-        self._insert_ignore(session, ConversationLock, lock, ("conversation_id",))
+        self._insert_ignore(unit, ConversationLock, lock, ("conversation_id",))
         row = session.get(ConversationRow, key, populate_existing=True)
         assert row is not None
         return row
@@ -143,14 +153,18 @@ class ConversationOps(CustomerOps):
 
     def _keep(
         self,
-        session: Session,
+        unit: Session | Direct,
         conversation_id: str,
         message: InboundMessage,
         *,
         started: bool = False,
+        conversation: ConversationRow | None = None,
     ) -> int | None:
         """Insert the inbound message (`processing` when its turn starts at once) and note the
-        conversation's last inbound time; None when its provider message id was seen before."""
+        conversation's last inbound time; None when its provider message id was seen before.
+
+        The row the turn goes on with (`conversation`, or the session's copy if loaded) sees
+        the new times: the channel's reply window is measured from the last inbound message."""
         values: dict[str, Any] = {
             "conversation_id": conversation_id,
             "direction": "inbound",
@@ -162,17 +176,18 @@ class ConversationOps(CustomerOps):
             "created_at": message.received_at,
         }
         keys = ("channel", "provider_message_id")
-        new_id = self._insert_ignore(session, MessageRow, values, keys)
-        if new_id is not None:
-            touched = {"inbound_at": message.received_at, "touched_at": utcnow()}
-            core(session).execute(_TOUCH, {"conversation_id": conversation_id, **touched})
-            # The row the turn goes on with (the session's copy, if loaded) sees the new values:
-            # the channel's reply window is measured from the last inbound message.
-            row = session.identity_map.get(identity_key(ConversationRow, conversation_id))
-            if row is not None:
-                set_committed_value(row, "last_inbound_at", touched["inbound_at"])
-                set_committed_value(row, "updated_at", touched["touched_at"])
-        return int(new_id) if new_id is not None else None
+        new_id = self._insert_ignore(unit, MessageRow, values, keys)
+        if new_id is None:
+            return None
+        touched = {"inbound_at": message.received_at, "touched_at": utcnow()}
+        core(unit).execute(_TOUCH, {"conversation_id": conversation_id, **touched})
+        row = conversation
+        if row is None and isinstance(unit, Session):
+            row = unit.identity_map.get(identity_key(ConversationRow, conversation_id))
+        if row is not None:
+            set_committed_value(row, "last_inbound_at", touched["inbound_at"])
+            set_committed_value(row, "updated_at", touched["touched_at"])
+        return int(new_id)
 
     @staticmethod
     def _by_provider_id(
@@ -282,5 +297,13 @@ class ConversationOps(CustomerOps):
         return self._run(lambda s: list(s.scalars(query.order_by(MessageRow.id))), write=False)
 
 
-def _load(session: Session, conversation_id: str) -> ConversationRow | None:
-    return session.scalars(_CONVERSATION, {"conversation_id": conversation_id}).first()
+def load_conversation(unit: Session | Direct, conversation_id: str) -> ConversationRow | None:
+    if isinstance(unit, Session):
+        return unit.scalars(_CONVERSATION, {"conversation_id": conversation_id}).first()
+    found = unit.execute(_CONVERSATION_COLUMNS, {"conversation_id": conversation_id}).first()
+    if found is None:
+        return None
+    names = _CONVERSATION_COLUMNS.selected_columns.keys()
+    row = ConversationRow(**dict(zip(names, found, strict=True)))
+    make_transient_to_detached(row)  # as a row a session loaded and let go of
+    return row

@@ -19,6 +19,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore, core
+from assistant.store.direct import Direct
 from assistant.store.models import ConversationRow, Event, utcnow
 
 MAX_KIND = 64
@@ -35,12 +36,12 @@ class NewEvent:
 
 
 def add_events(
-    session: Session,
+    unit: Session | Direct,
     conversation_id: str | None,
     variant: str | None,
     events: Iterable[NewEvent],
 ) -> None:
-    """Write `events` of one conversation in the open transaction of `session`."""
+    """Write `events` of one conversation in the open transaction of `unit`."""
     now = utcnow()
     rows = [
         {
@@ -53,7 +54,7 @@ def add_events(
         for event in events
     ]
     if rows:
-        core(session).execute(ADD_EVENTS, rows)
+        core(unit).execute(ADD_EVENTS, rows)
 
 
 def _checked_kind(kind: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore, core
+from assistant.store.direct import Direct
 from assistant.store.errors import StoreConflict
 from assistant.store.models import HistoryEntry, utcnow
 
@@ -66,5 +67,5 @@ class HistoryOps(StoreCore):
             return self._run(append)
 
     @staticmethod
-    def _length(session: Session, conversation_id: str) -> int:
-        return int(core(session).scalar(LENGTH, {"conversation_id": conversation_id}) or 0)
+    def _length(unit: Session | Direct, conversation_id: str) -> int:
+        return int(core(unit).execute(LENGTH, {"conversation_id": conversation_id}).scalar() or 0)

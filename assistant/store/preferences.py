@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from assistant.store.base import core
 from assistant.store.customers import CustomerOps
+from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import Consent, Customer, LinkCode, utcnow
 
@@ -39,13 +40,13 @@ def read_preferences(session: Session, customer_id: str) -> tuple[dict[str, Any]
     return (dict(customer.preferences) if customer else {}), consent
 
 
-def read_remembered(session: Session, customer_id: str, conversation_id: str) -> Remembered:
+def read_remembered(unit: Session | Direct, customer_id: str, conversation_id: str) -> Remembered:
     """What a turn remembers of its customer, and whether its conversation was linked to
     another, in one statement (a turn begins with it)."""
     ids = {"customer_id": customer_id, "conversation_id": conversation_id}
-    row = core(session).execute(REMEMBERED, ids).first()
+    row = core(unit).execute(REMEMBERED, ids).first()
     if row is None:
-        return Remembered(linked=bool(core(session).scalar(select(LINKED), ids)))
+        return Remembered(linked=bool(core(unit).execute(ONLY_LINKED, ids).scalar()))
     preferences, decision, is_linked = row
     return Remembered(dict(preferences or {}), decision, bool(is_linked))
 
@@ -65,6 +66,7 @@ LINKED = exists().where(
 REMEMBERED = select(Customer.preferences, _CONSENT, LINKED).where(
     Customer.id == bindparam("customer_id")
 )  # built once: building a statement costs more than running this one
+ONLY_LINKED = select(LINKED)
 
 
 class PreferenceOps(CustomerOps):

@@ -8,11 +8,10 @@ from typing import Any, Literal, NamedTuple, cast
 
 from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
 
 from assistant.messages import InboundMessage, Reply
-from assistant.store.base import core
-from assistant.store.conversations import CONVERSATIONS, ConversationOps
+from assistant.store.conversations import CONVERSATIONS, ConversationOps, load_conversation
+from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
 from assistant.store.history import HistoryOps
@@ -31,10 +30,9 @@ ANSWERED = ("processed", "failed")
 EarlierFirst = Literal["earlier first"]
 EARLIER_FIRST: EarlierFirst = "earlier first"  # begin_turn: an earlier message's turn goes first
 RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stopped worker's
-# The hot statements go through Core on the tables: the ORM's bookkeeping costs more than these
-# few rows (the turn reads no ORM object back after writing them).
-# They are built once, with bound parameters: building a statement and its cache key costs
-# more than running it.
+# A turn's transactions run their statements on the driver (`direct`): the ORM's bookkeeping
+# and SQLAlchemy's execution path cost more than these few rows. The statements are Core on the
+# tables, built once with bound parameters and compiled once per dialect.
 HISTORY = cast(Table, HistoryEntry.__table__)
 MESSAGES = cast(Table, MessageRow.__table__)
 OUTBOX = cast(Table, OutboxItem.__table__)
@@ -58,6 +56,8 @@ ANY_ID = 2**62  # WAITING's `before` when any earlier message counts
 ADD_HISTORY = insert(HISTORY)
 ADD_REPLY = insert(MESSAGES).returning(MESSAGES.c.id)
 ADD_OUTBOX = insert(OUTBOX)
+STATUS_OF = select(MESSAGES.c.status).where(MESSAGES.c.id == bindparam("message_id"))
+START = update(MESSAGES).where(MESSAGES.c.id == bindparam("message_id")).values(status="processing")
 ANSWER = (
     update(MESSAGES)
     .where(MESSAGES.c.id == bindparam("message_id"))
@@ -92,11 +92,11 @@ class TurnOps(HistoryOps, ConversationOps):
         """`get_or_create_conversation`, and what its customer asked to be remembered, in one
         transaction (a conversation's greeting offers a returning shopper's favourites)."""
 
-        def open_(session: Session) -> tuple[ConversationRow, Remembered]:
-            conversation = self._get_or_create(session, key, channel, sender, variant)
-            return conversation, _remembered(session, conversation)
+        def open_(unit: Direct) -> tuple[ConversationRow, Remembered]:
+            conversation = self._get_or_create(unit, key, channel, sender, variant)
+            return conversation, _remembered(unit, conversation)
 
-        return self._run(open_)
+        return self._run_direct(open_)
 
     def begin_turn(
         self, conversation_id: str, message_id: int, *, earlier_first: bool = False
@@ -110,21 +110,19 @@ class TurnOps(HistoryOps, ConversationOps):
         begun goes first: `EARLIER_FIRST` comes back and nothing is written.
         """
 
-        def begin(session: Session) -> TurnStart | EarlierFirst | None:
-            conversation = session.get(ConversationRow, conversation_id)
+        def begin(unit: Direct) -> TurnStart | EarlierFirst | None:
+            conversation = load_conversation(unit, conversation_id)
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
-            status = session.scalar(select(MessageRow.status).where(MessageRow.id == message_id))
+            status = unit.execute(STATUS_OF, {"message_id": message_id}).scalar()
             if status in ANSWERED:
                 return None
-            if earlier_first and _earlier_waiting(session, conversation_id, message_id, RECENT):
+            if earlier_first and _earlier_waiting(unit, conversation_id, message_id, RECENT):
                 return EARLIER_FIRST
-            session.execute(
-                update(MessageRow).where(MessageRow.id == message_id).values(status="processing")
-            )
-            return _turn_start(session, conversation)
+            unit.execute(START, {"message_id": message_id})
+            return _turn_start(unit, conversation)
 
-        begun = self._run(begin)
+        begun = self._run_direct(begin)
         return _with_messages(begun) if isinstance(begun, TurnStart) else begun
 
     def receive_and_begin(
@@ -138,16 +136,18 @@ class TurnOps(HistoryOps, ConversationOps):
         (`RecordNotFound` otherwise); nothing is created.
         """
 
-        def take(session: Session) -> Taken | None:
-            conversation = self._conversation_for(session, key, message, variant, existing)
-            waiting = _earlier_waiting(session, conversation.id, None, RECENT)
-            message_id = self._keep(session, conversation.id, message, started=not waiting)
+        def take(unit: Direct) -> Taken | None:
+            conversation = self._conversation_for(unit, key, message, variant, existing)
+            waiting = _earlier_waiting(unit, conversation.id, None, RECENT)
+            message_id = self._keep(
+                unit, conversation.id, message, started=not waiting, conversation=conversation
+            )
             if message_id is None:
                 return None
-            begun = EARLIER_FIRST if waiting else _turn_start(session, conversation)
+            begun = EARLIER_FIRST if waiting else _turn_start(unit, conversation)
             return Taken(conversation, message_id, begun)
 
-        taken = self._run(take)
+        taken = self._run_direct(take)
         if taken is None or not isinstance(taken.begun, TurnStart):
             return taken
         return taken._replace(begun=_with_messages(taken.begun))
@@ -183,19 +183,19 @@ class TurnOps(HistoryOps, ConversationOps):
         changes: dict[str, Any] = {"consecutive_fallbacks": fallbacks, "state": state}
         changes = {name: value for name, value in changes.items() if value is not None}
 
-        def finish(session: Session) -> None:
+        def finish(unit: Direct) -> None:
             row = conversation
             if row is None or row.id != conversation_id:
-                row = session.get(ConversationRow, conversation_id)
+                row = load_conversation(unit, conversation_id)
                 if row is None:
                     raise RecordNotFound(f"no conversation {conversation_id}")
             if changes:
-                core(session).execute(
-                    update(CONVERSATIONS)
-                    .where(CONVERSATIONS.c.id == conversation_id)
-                    .values(**changes, updated_at=utcnow())
+                new = {f"new_{name}": value for name, value in changes.items()}
+                unit.execute(
+                    _changing(tuple(changes)),
+                    {"conversation_id": conversation_id, **new, "new_updated_at": utcnow()},
                 )
-            start = self._length(session, conversation_id)
+            start = self._length(unit, conversation_id)
             now = utcnow()
             entries = [
                 dict(conversation_id=conversation_id, seq=start + n, type=d["type"], data=d,
@@ -203,9 +203,9 @@ class TurnOps(HistoryOps, ConversationOps):
                 for n, d in enumerate(dicts)
             ]  # fmt: skip
             if entries:
-                core(session).execute(ADD_HISTORY, entries)
+                unit.execute(ADD_HISTORY, entries)
             if reply is not None:
-                sent = core(session).scalar(
+                sent = unit.scalar(
                     ADD_REPLY,
                     dict(conversation_id=conversation_id, direction="outbound", channel=channel,
                          text=reply.text, payload=reply.model_dump(mode="json"),
@@ -218,32 +218,31 @@ class TurnOps(HistoryOps, ConversationOps):
                     for payload in outbox
                 ]  # fmt: skip
                 if items:
-                    core(session).execute(ADD_OUTBOX, items)
+                    unit.execute(ADD_OUTBOX, items)
             status = "failed" if error else "processed"
             answered = {"new_status": status, "new_error": error, "done_at": now}
-            core(session).execute(ANSWER, {"message_id": message_id, **answered})
-            add_events(session, conversation_id, row.variant, events)
-            if ticket is not None:
-                add_ticket(session, row, ticket)
+            unit.execute(ANSWER, {"message_id": message_id, **answered})
+            add_events(unit, conversation_id, row.variant, events)
+            if ticket is not None:  # rare: through the ORM, in the same transaction
+                add_ticket(unit.session, row, ticket)
             if relay is not None:
-                relay_to_helpdesk(session, row, relay)
-            session.flush()
+                relay_to_helpdesk(unit.session, row, relay)
 
-        self._run(finish)
+        self._run_direct(finish)
 
 
-def _turn_start(session: Session, conversation: ConversationRow) -> TurnStart:
+def _turn_start(unit: Direct, conversation: ConversationRow) -> TurnStart:
     """The conversation's history (as stored dicts) and what its customer asked to be
     remembered; `_with_messages` turns the dicts into messages outside the transaction."""
-    rows: Any = list(core(session).scalars(HISTORY_OF, {"conversation_id": conversation.id}))
-    return TurnStart(conversation, rows, _remembered(session, conversation))
+    rows: Any = unit.execute(HISTORY_OF, {"conversation_id": conversation.id}).scalars()
+    return TurnStart(conversation, rows, _remembered(unit, conversation))
 
 
-def _remembered(session: Session, conversation: ConversationRow) -> Remembered:
+def _remembered(unit: Direct, conversation: ConversationRow) -> Remembered:
     """What the conversation's customer asked to be remembered (nothing without a customer)."""
     if conversation.customer_id is None:
         return Remembered()
-    return read_remembered(session, conversation.customer_id, conversation.id)
+    return read_remembered(unit, conversation.customer_id, conversation.id)
 
 
 def _with_messages(begun: TurnStart) -> TurnStart:
@@ -252,14 +251,31 @@ def _with_messages(begun: TurnStart) -> TurnStart:
 
 
 def _earlier_waiting(
-    session: Session, conversation_id: str, message_id: int | None, within: timedelta
+    unit: Direct, conversation_id: str, message_id: int | None, within: timedelta
 ) -> bool:
     """Whether an inbound message stored before `message_id` (None: any) in the conversation,
     in the last `within`, still waits for its turn (which should go first). Older ones are a
     stopped worker's, which the restart replays."""
     since = utcnow() - within
     before = ANY_ID if message_id is None else message_id
-    found = core(session).scalars(
+    found = unit.execute(
         WAITING, {"conversation_id": conversation_id, "since": since, "before": before}
     )
     return found.first() is not None
+
+
+def _changing(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of a conversation's `columns` (and `updated_at`), built once per set of
+    columns; their new values are the parameters `new_<column>`."""
+    key = tuple(sorted(columns))
+    statement = _CHANGES.get(key)
+    if statement is None:
+        values: dict[str, Any] = {n: bindparam(f"new_{n}") for n in (*key, "updated_at")}
+        statement = _CHANGES[key] = (
+            update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
+            .values(values)
+        )  # fmt: skip
+    return statement
+
+
+_CHANGES: dict[tuple[str, ...], Any] = {}
