@@ -34,11 +34,6 @@ def core(unit: Session | Direct) -> Connection | Direct:
     return unit.connection()
 
 
-def session_of(unit: Session | Direct) -> Session:
-    """The ORM session of a unit of work (a `Direct` transaction's own, made on demand)."""
-    return unit.session if isinstance(unit, Direct) else unit
-
-
 class StoreCore:
     """Engine, sessions and retries; the operations live in the mixins `Store` combines."""
 

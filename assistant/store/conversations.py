@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from assistant.messages import InboundMessage, Reply
-from assistant.store.base import core, session_of
+from assistant.store.base import core
 from assistant.store.customers import CustomerOps
 from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
@@ -89,15 +89,19 @@ class ConversationOps(CustomerOps):
         found = load_conversation(unit, key)
         if found is not None:
             return found
-        session = session_of(unit)
-        customer = self._identify(session, channel, sender)
+        customer_id = self._identify(unit, channel, sender)
         now = utcnow()
-        values: dict[str, Any] = {"id": key, "customer_id": customer.id, "channel": channel}
-        values |= {"sender": sender, "variant": variant, "created_at": now, "updated_at": now}
+        values: dict[str, Any] = {"id": key, "customer_id": customer_id, "channel": channel}
+        values |= {"sender": sender, "variant": variant, "state": "bot", "created_at": now}
+        values |= {"consecutive_fallbacks": 0, "assigned_agent": None, "updated_at": now}
+        values |= {"last_inbound_at": None}
         self._insert_ignore(unit, ConversationRow, values, ("id",))
         lock = {"conversation_id": key, "created_at": now}
         self._insert_ignore(unit, ConversationLock, lock, ("conversation_id",))
-        row = session.get(ConversationRow, key, populate_existing=True)
+        if isinstance(unit, Session):  # a row this session loaded before is read again
+            row = unit.get(ConversationRow, key, populate_existing=True)
+        else:
+            row = load_conversation(unit, key)
         assert row is not None
         return row
 

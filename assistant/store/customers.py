@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from assistant.store.base import StoreCore
+from assistant.store.base import StoreCore, core
+from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
 from assistant.store.models import Consent, ConversationRow, Customer, Identity, utcnow
 
 OPT_OUT = "opt_out"
+_CUSTOMERS = cast(Table, Customer.__table__)
+_IDENTITIES = cast(Table, Identity.__table__)
+_CUSTOMER_OF = select(_IDENTITIES.c.customer_id).where(
+    _IDENTITIES.c.channel == bindparam("channel"), _IDENTITIES.c.external_id == bindparam("sender")
+)
+_ADD_CUSTOMER = insert(_CUSTOMERS)
+_DROP_CUSTOMER = delete(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("customer_id"))
 _UNSET: Any = object()
 
 
@@ -33,23 +41,33 @@ class CustomerOps(StoreCore):
 
     def identify(self, channel: str, sender: str) -> Customer:
         """The customer behind `sender` on `channel`, created on first sight."""
-        return self._run(lambda s: self._identify(s, channel, sender))
 
-    def _identify(self, session: Session, channel: str, sender: str) -> Customer:
-        found = self._customer_of(session, channel, sender)
-        if found is not None:
-            return found
-        customer = Customer(id=uuid.uuid4().hex, preferences={}, consent={})
-        session.add(customer)
-        session.flush()
-        values = {"channel": channel, "external_id": sender, "customer_id": customer.id}
-        if self._insert_ignore(session, Identity, values, ("channel", "external_id")):
+        def identify(session: Session) -> Customer:
+            customer = session.get(Customer, self._identify(session, channel, sender))
+            assert customer is not None
             return customer
-        session.delete(customer)  # another request identified the same sender first
-        session.flush()
-        winner = self._customer_of(session, channel, sender)
-        assert winner is not None
-        return winner
+
+        return self._run(identify)
+
+    def _identify(self, unit: Session | Direct, channel: str, sender: str) -> str:
+        """The id of the customer behind `sender` on `channel`, created on first sight (Core
+        statements: a new conversation of a new shopper runs this)."""
+        ids = {"channel": channel, "sender": sender}
+        found = core(unit).execute(_CUSTOMER_OF, ids).scalar()
+        if found is not None:
+            return str(found)
+        now = utcnow()
+        new: dict[str, Any] = {"id": uuid.uuid4().hex, "display_name": None, "email": None,
+                               "phone": None, "preferences": {}, "consent": {},
+                               "created_at": now, "updated_at": now}  # fmt: skip
+        core(unit).execute(_ADD_CUSTOMER, new)
+        values = {"channel": channel, "external_id": sender, "customer_id": new["id"],
+                  "created_at": now}  # fmt: skip
+        if self._insert_ignore(unit, Identity, values, ("channel", "external_id")):
+            return str(new["id"])
+        # Another request identified the same sender first: its customer is the one.
+        core(unit).execute(_DROP_CUSTOMER, {"customer_id": new["id"]})
+        return str(core(unit).execute(_CUSTOMER_OF, ids).scalar())
 
     @staticmethod
     def _customer_of(session: Session, channel: str, sender: str) -> Customer | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from assistant.store import RecordNotFound, Store, StoreConflict
+import pytest
+from sqlalchemy import false, func, select
+
+from assistant.store import RecordNotFound, Store, StoreConflict, customers
+from assistant.store.models import Customer
 
 
 def test_identify_returns_the_same_customer_for_the_same_sender(store: Store) -> None:
@@ -80,3 +84,23 @@ def test_consent_rows_point_at_the_known_customer(store: Store) -> None:
     anonymous = store.record_consent("sms", "+15550199", "marketing", True)
     assert row.customer_id == customer.id
     assert anonymous.customer_id is None
+
+
+def test_a_sender_identified_meanwhile_keeps_the_first_customer(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests see a new sender at once: the one whose identity row lands second drops
+    the customer it made and takes the first one's."""
+    first = store.identify("web", "twice")
+    seen = customers._CUSTOMER_OF
+    monkeypatch.setattr(customers, "_CUSTOMER_OF", seen.where(false()))  # "not seen yet"
+    insert_ignore = store._insert_ignore
+
+    def then_seen(*args: Any) -> Any:
+        monkeypatch.setattr(customers, "_CUSTOMER_OF", seen)  # the other request won
+        return insert_ignore(*args)
+
+    monkeypatch.setattr(store, "_insert_ignore", then_seen)
+    assert store._run_direct(lambda unit: store._identify(unit, "web", "twice")) == first.id
+    with store.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Customer)) == 1
