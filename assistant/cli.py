@@ -236,6 +236,7 @@ def serve_command(
             host=host,
             port=port,
             log_config=None,
+            access_log=False,  # RequestContext logs each request once, with its id and time
             timeout_keep_alive=keep_alive,
         )
         return
@@ -254,6 +255,7 @@ def serve_command(
         host=host,
         port=port,
         log_config=None,
+        access_log=False,  # RequestContext logs each request once, with its id and time
         timeout_keep_alive=keep_alive,
         timeout_worker_healthcheck=STARTUP_TIMEOUT_S,  # loading a large catalog takes a while
     )

@@ -81,6 +81,7 @@ def run_worker(host: str, port: int, keep_alive_s: int) -> None:
         host=host,
         port=port,
         log_config=None,
+        access_log=False,  # RequestContext logs each request once, with its id and time
         backlog=BACKLOG,
         timeout_keep_alive=keep_alive_s,
     )
