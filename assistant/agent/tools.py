@@ -1,21 +1,24 @@
 """The agent's tools. Inputs are typed; docstrings are what the model reads; dependencies come
 from the injected `ShopContext`. Problems come back as `{"error": ...}` the model can act on.
 
-No `from __future__ import annotations` here: the tool runner resolves each tool's type hints
-on every call, and string annotations cost it about four times as much to resolve.
+Each is a `ShopTool` (`shop_tool`): a LangChain structured tool whose calls nobody listens to
+skip the run bookkeeping. No `from __future__ import annotations` here: with a listener, the
+tool runner resolves each tool's type hints on every call, and string annotations cost it about
+four times as much to resolve.
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from langchain.tools import ToolRuntime, tool
+from langchain.tools import ToolRuntime
 from pydantic import BaseModel, Field
 
 from assistant.agent.cards import product_card, product_details
 from assistant.agent.context import ShopContext
 from assistant.agent.gifts import GiftNeeds
 from assistant.agent.gifts import recommend as find_gifts
+from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
 from assistant.orders.errors import OrderError
 from assistant.retrieval.filters import SearchFilters
@@ -47,7 +50,7 @@ class CartItem(BaseModel):
     quantity: int = Field(default=1, description="how many")
 
 
-@tool
+@shop_tool
 def search_products(
     query: str,
     runtime: Runtime,
@@ -86,7 +89,7 @@ def search_products(
     }
 
 
-@tool
+@shop_tool
 def get_product(product_id: str, runtime: Runtime) -> dict[str, Any]:
     """Full details of one product: description, attributes (material, waterproofing, care...),
     and every variant with its options, price and stock. Use for questions about a product."""
@@ -98,7 +101,7 @@ def get_product(product_id: str, runtime: Runtime) -> dict[str, Any]:
     return product_details(product)
 
 
-@tool
+@shop_tool
 def search_faq(question: str, runtime: Runtime) -> dict[str, Any]:
     """Look up the shop's policies (shipping, returns, exchanges, sizing, warranty, payment, gift
     cards, store hours). Answer only from the returned entries and name them as the source."""
@@ -112,7 +115,7 @@ def search_faq(question: str, runtime: Runtime) -> dict[str, Any]:
     }
 
 
-@tool
+@shop_tool
 def recommend(needs: GiftNeeds, runtime: Runtime) -> dict[str, Any]:
     """Gift finder. Pass what you know (recipient, age, budget, interests, occasion). If key facts
     are missing it returns the questions to ask (ask them, at most two); otherwise 2-3 diverse
@@ -120,7 +123,7 @@ def recommend(needs: GiftNeeds, runtime: Runtime) -> dict[str, Any]:
     return find_gifts(runtime.context.catalog, needs)
 
 
-@tool
+@shop_tool
 def compare(product_ids: list[str], runtime: Runtime) -> dict[str, Any]:
     """Side-by-side comparison of 2-4 products on price and the attributes they share."""
     ids = list(dict.fromkeys(p.strip() for p in product_ids))
@@ -139,7 +142,7 @@ def compare(product_ids: list[str], runtime: Runtime) -> dict[str, Any]:
     }
 
 
-@tool
+@shop_tool
 def create_checkout_link(
     items: list[CartItem], runtime: Runtime, discount_code: str | None = None
 ) -> dict[str, Any]:
@@ -153,7 +156,7 @@ def create_checkout_link(
     return link.model_dump(mode="json")
 
 
-@tool
+@shop_tool
 def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str, Any]:
     """Status, items and tracking of an order. Only after the shopper gave both the order number
     and the email or shipping ZIP code of that order; never guess either."""
@@ -166,7 +169,7 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
         return {"error": str(exc)}
 
 
-@tool
+@shop_tool
 def handoff_to_human(reason: str, runtime: Runtime) -> dict[str, Any]:
     """Hand the conversation to a person: when the shopper asks for one, is upset, raises a
     refund dispute, legal, safety or payment problem, or when you cannot help."""
