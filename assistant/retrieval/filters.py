@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,18 +57,32 @@ class SearchFilters(BaseModel):
         return ", ".join(parts) or "none"
 
 
+Match = Literal["equal", "all_words", "any_of", "contains", "any_word_or_equal"]
+MASKS_PER_COLUMN = 64  # distinct constraints remembered per column (a product mask is 1 byte/row)
+
+
 class _Codes:
-    """A string column stored as integer codes, matched by a predicate over its distinct values."""
+    """A string column stored as integer codes, matched by a predicate over its distinct values.
+
+    A constraint's rows depend only on the catalog, so each column remembers the masks of the
+    constraints it saw last (read-only: callers combine them into masks of their own)."""
 
     def __init__(self, values: list[str]) -> None:
         self.vocabulary: dict[str, int] = {}
         self.codes = np.array(
             [self.vocabulary.setdefault(v, len(self.vocabulary)) for v in values], dtype=np.int32
         )
+        self.where = lru_cache(maxsize=MASKS_PER_COLUMN)(self._where)
 
-    def where(self, predicate: Callable[[str], bool]) -> np.ndarray:
-        wanted = [code for value, code in self.vocabulary.items() if value and predicate(value)]
-        return np.isin(self.codes, wanted)
+    def _where(self, match: Match, wanted: tuple[str, ...]) -> np.ndarray:
+        predicate = _PREDICATES[match](wanted)
+        chosen = np.zeros(len(self.vocabulary), dtype=bool)
+        chosen[[code for value, code in self.vocabulary.items() if value and predicate(value)]] = (
+            True
+        )
+        mask = chosen[self.codes]
+        mask.flags.writeable = False
+        return mask
 
 
 class FilterTable:
@@ -78,7 +94,8 @@ class FilterTable:
         self.variant_start = np.searchsorted(self.variant_owner, np.arange(len(products) + 1))
         self.variant_ids = [v.id for _, v in variants]
         self._price = np.array([float(v.price) for _, v in variants], dtype=np.float64)
-        self._in_stock = np.array([v.in_stock for _, v in variants], dtype=bool)
+        self._in_stock = _read_only(np.array([v.in_stock for _, v in variants], dtype=bool))
+        self._every_variant = _read_only(np.ones(len(variants), dtype=bool))
         self._size = _Codes([v.options.get("size", "").lower() for _, v in variants])
         self._color = _Codes([v.options.get("color", "").lower() for _, v in variants])
         self._category = _Codes([p.category.lower() for p in products])
@@ -87,19 +104,27 @@ class FilterTable:
             k: _Codes([p.attributes.get(k, "").lower() for p in products]) for k in keys
         }
         self.size = len(products)
+        # the products of the two commonest variant masks, all variants and those in stock
+        self._with_variants = _read_only(self._owners(self._every_variant))
+        self._with_stock = _read_only(self._owners(self._in_stock))
 
     def apply(self, filters: SearchFilters) -> tuple[np.ndarray, np.ndarray]:
-        """(product mask, variant mask): products with a variant meeting every constraint."""
+        """(product mask, variant mask): products with a variant meeting every constraint.
+        The variant mask may be shared and read-only; the product mask is the caller's."""
         variants = self._variant_mask(filters)
-        products = np.zeros(self.size, dtype=bool)
-        products[self.variant_owner[variants]] = True
+        if variants is self._every_variant:
+            products = self._with_variants.copy()
+        elif variants is self._in_stock:
+            products = self._with_stock.copy()
+        else:
+            products = self._owners(variants)
         if filters.categories:
-            wanted = {c.lower() for c in filters.categories}
-            products &= self._category.where(wanted.__contains__)
+            wanted = tuple(sorted({c.lower() for c in filters.categories}))
+            products &= self._category.where("any_of", wanted)
         if filters.material:
-            products &= self._attribute("material", _contains(filters.material))
+            products &= self._attribute("material", "contains", (filters.material,))
         for key, values in filters.attributes.items():
-            products &= self._attribute(key.lower(), _any_word_or_equal(values))
+            products &= self._attribute(key.lower(), "any_word_or_equal", tuple(values))
         return products, variants
 
     def variants_of(self, product_index: int, variant_mask: np.ndarray) -> list[str]:
@@ -107,7 +132,20 @@ class FilterTable:
         start, end = self.variant_start[product_index], self.variant_start[product_index + 1]
         return [self.variant_ids[i] for i in range(start, end) if variant_mask[i]]
 
+    def _owners(self, variants: np.ndarray) -> np.ndarray:
+        """Products with at least one variant in the mask (variants are grouped by product)."""
+        kept = np.concatenate(([0], np.cumsum(variants, dtype=np.int64)))
+        return kept[self.variant_start[1:]] > kept[self.variant_start[:-1]]
+
     def _variant_mask(self, filters: SearchFilters) -> np.ndarray:
+        narrowed = (
+            filters.price_min is not None
+            or filters.price_max is not None
+            or bool(filters.size)
+            or bool(filters.color)
+        )
+        if not narrowed:
+            return self._in_stock if filters.in_stock else self._every_variant
         mask = np.ones(len(self.variant_owner), dtype=bool)
         if filters.price_min is not None:
             mask &= self._price >= float(filters.price_min) - 1e-9
@@ -116,31 +154,53 @@ class FilterTable:
         if filters.in_stock:
             mask &= self._in_stock
         if filters.size:
-            mask &= self._size.where(filters.size.strip().lower().__eq__)
+            mask &= self._size.where("equal", (filters.size.strip().lower(),))
         if filters.color:
-            mask &= self._color.where(_all_words(filters.color))
+            mask &= self._color.where("all_words", (filters.color,))
         return mask
 
-    def _attribute(self, key: str, predicate: Callable[[str], bool]) -> np.ndarray:
+    def _attribute(self, key: str, match: Match, wanted: tuple[str, ...]) -> np.ndarray:
         column = self._attributes.get(key)
-        return column.where(predicate) if column else np.zeros(self.size, dtype=bool)
+        return column.where(match, wanted) if column else np.zeros(self.size, dtype=bool)
+
+
+def _read_only(mask: np.ndarray) -> np.ndarray:
+    mask.flags.writeable = False
+    return mask
 
 
 def _words(text: str) -> set[str]:
     return set(text.lower().replace("-", " ").replace("/", " ").replace(",", " ").split())
 
 
-def _all_words(wanted: str) -> Callable[[str], bool]:
+def _equal(wanted: tuple[str, ...]) -> Callable[[str], bool]:
+    return wanted[0].__eq__
+
+
+def _any_of(wanted: tuple[str, ...]) -> Callable[[str], bool]:
+    return frozenset(wanted).__contains__
+
+
+def _all_words(wanted: tuple[str, ...]) -> Callable[[str], bool]:
     """'navy blue' matches 'Navy Blue/Grey' but 'blue' does not match 'bluebird'."""
-    needed = _words(wanted)
+    needed = _words(wanted[0])
     return lambda value: needed <= _words(value)
 
 
-def _contains(wanted: str) -> Callable[[str], bool]:
-    needle = wanted.lower()
+def _contains(wanted: tuple[str, ...]) -> Callable[[str], bool]:
+    needle = wanted[0].lower()
     return lambda value: needle in value
 
 
-def _any_word_or_equal(wanted: list[str]) -> Callable[[str], bool]:
+def _any_word_or_equal(wanted: tuple[str, ...]) -> Callable[[str], bool]:
     needles = {w.lower() for w in wanted}
     return lambda value: value in needles or bool(needles & _words(value))
+
+
+_PREDICATES: dict[Match, Callable[[tuple[str, ...]], Callable[[str], bool]]] = {
+    "equal": _equal,
+    "any_of": _any_of,
+    "all_words": _all_words,
+    "contains": _contains,
+    "any_word_or_equal": _any_word_or_equal,
+}

@@ -10,28 +10,24 @@ from __future__ import annotations
 import numpy as np
 
 
-def standardise(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """(score - mean) / std over the masked entries; all zeros where the scores carry no signal."""
-    out = np.zeros_like(scores, dtype=np.float32)
-    if not mask.any():
-        return out
-    selected = scores[mask]
-    spread = float(selected.std())
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """(score - mean) / std as float32; all zeros where the scores carry no signal."""
+    if not len(scores):
+        return np.zeros(0, dtype=np.float32)
+    spread = float(scores.std())
     if spread < 1e-9:
-        return out
-    out[mask] = (selected - float(selected.mean())) / spread
-    return out
+        return np.zeros(len(scores), dtype=np.float32)
+    return ((scores - float(scores.mean())) / spread).astype(np.float32, copy=False)
 
 
 def fuse(
-    dense: np.ndarray, lexical: np.ndarray, mask: np.ndarray, dense_weight: float
+    dense: np.ndarray, lexical: np.ndarray, candidates: np.ndarray, dense_weight: float
 ) -> np.ndarray:
-    """Blend of standardised dense and lexical scores; -inf outside the mask."""
-    fused = dense_weight * standardise(dense, mask) + (1.0 - dense_weight) * standardise(
-        lexical, mask
+    """Blend of the candidates' standardised dense and lexical scores (`candidates` are indices
+    into both), in the candidates' order: only they are standardised, so only they are read."""
+    return dense_weight * standardise(dense[candidates]) + (1.0 - dense_weight) * standardise(
+        lexical[candidates]
     )
-    fused[~mask] = -np.inf
-    return fused
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

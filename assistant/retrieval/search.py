@@ -91,12 +91,14 @@ class ProductSearch:
         filters = filters or SearchFilters()
         k = k or self._settings.default_k
         mask, variant_mask = self._filters.apply(filters)
-        if not mask.any():
+        candidates = np.flatnonzero(mask)
+        if not len(candidates):
             return []
         if query.strip():
             similarity = self._vectors @ self._query(query)
             lexical = self._lexical.scores(query)
-            scores = fuse(similarity, lexical, mask, self._settings.dense_weight)
+            scores = np.full(len(self.products), -np.inf, dtype=np.float32)
+            scores[candidates] = fuse(similarity, lexical, candidates, self._settings.dense_weight)
         else:  # filters only: keep catalog order
             similarity = lexical = np.zeros(len(self.products), dtype=np.float32)
             scores = np.where(mask, -np.arange(len(self.products), dtype=np.float32), -np.inf)
@@ -169,9 +171,9 @@ class FaqSearch:
         per_phrasing = self._vectors @ self._query(question)
         similarity = np.full(len(self.entries), -1.0, dtype=np.float32)
         np.maximum.at(similarity, self._owners, per_phrasing)
-        mask = np.ones(len(self.entries), dtype=bool)
+        every = np.arange(len(self.entries))
         scores = fuse(
-            similarity, self._lexical.scores(question), mask, self._settings.faq_dense_weight
+            similarity, self._lexical.scores(question), every, self._settings.faq_dense_weight
         )
         return [
             FaqHit(self.entries[i], float(scores[i]), float(similarity[i]))

@@ -115,3 +115,24 @@ def test_describe_reads_like_a_sentence() -> None:
     filters = SearchFilters(price_max=Decimal(200), in_stock=True, size="10")
     assert filters.describe() == "up to $200, in stock, size 10"
     assert SearchFilters().describe() == "none"
+
+
+def test_the_product_mask_is_the_callers_and_remembered_masks_stay_put(
+    table: FilterTable,
+) -> None:
+    """Columns remember the masks of constraints they saw, and the commonest variant masks are
+    shared: no caller can change them."""
+    for filters in (
+        SearchFilters(),
+        SearchFilters(in_stock=True),
+        SearchFilters(size="m", categories=["rain jackets"], attributes={"gender": ["women"]}),
+    ):
+        before = _kept(table, filters)
+        products, variants = table.apply(filters)
+        products[:] = False
+        if variants.flags.writeable:  # a mask made for this call
+            variants[:] = False
+        else:  # a shared one
+            with pytest.raises(ValueError, match="read-only"):
+                variants[:] = False
+        assert _kept(table, filters) == before
