@@ -123,7 +123,7 @@ class ShopAgent:
     ) -> Iterator[Event | TurnOutcome]:
         """Like `run`, yielding tokens and tool results as they come, then the outcome."""
         context = ShopContext(
-            catalog=self._catalog,
+            catalog=self._catalog.for_turn(),
             checkout=self._checkout,
             orders=self._orders,
             prompts=self._prompts[variant],

@@ -68,6 +68,10 @@ class CatalogIndex:
         faq = FaqSearch.from_store(store, settings.retrieval)
         return cls(products, faq, QueryParser(products.products))
 
+    def for_turn(self) -> CatalogIndex:
+        """The index for one turn: its product search remembers the queries it has scored."""
+        return CatalogIndex(self.products.for_turn(), self.faq, self.parser)
+
     def search(
         self, query: str, k: int = 8, *, in_stock: bool = True, filters: SearchFilters | None = None
     ) -> tuple[ParsedQuery, list[ProductHit]]:

@@ -7,6 +7,7 @@ every candidate, which Chroma's own filtered query cannot do within our latency 
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,6 +71,7 @@ class ProductSearch:
         self._filters = FilterTable(products)
         self._query = _QueryEmbeddings(embedder)
         self._by_id = {p.id: i for i, p in enumerate(products)}
+        self._dense: dict[str, np.ndarray] | None = None  # a turn's view remembers (`for_turn`)
 
     @classmethod
     def from_store(
@@ -79,6 +81,16 @@ class ProductSearch:
         records = store.records("products")
         products = [Product.model_validate_json(m["product"]) for m in records.metadatas]
         return cls(products, records.embeddings, store.embedder, settings, records.documents)
+
+    def for_turn(self) -> ProductSearch:
+        """This search for one turn: it remembers each query's dense scores against the catalog.
+
+        A turn often ranks the same words twice (a product named, then searched for; a search
+        again without the saved filters that found nothing), and scoring a query against every
+        product's vector is the costliest step of a search. The catalog snapshot is shared."""
+        view = copy.copy(self)
+        view._dense = {}
+        return view
 
     def get(self, product_id: str) -> Product | None:
         index = self._by_id.get(product_id)
@@ -95,7 +107,7 @@ class ProductSearch:
         if not len(candidates):
             return []
         if query.strip():
-            similarity = self._vectors @ self._query(query)
+            similarity = self._similarity(query)
             lexical = self._lexical.scores(query)
             scores = np.full(len(self.products), -np.inf, dtype=np.float32)
             scores[candidates] = fuse(similarity, lexical, candidates, self._settings.dense_weight)
@@ -112,6 +124,15 @@ class ProductSearch:
             )
             for i in top_k(scores, k)
         ]
+
+    def _similarity(self, query: str) -> np.ndarray:
+        """Cosine similarity of the query to every product (remembered in a turn's view)."""
+        if self._dense is None:
+            return self._vectors @ self._query(query)
+        similarity = self._dense.get(query)
+        if similarity is None:
+            similarity = self._dense[query] = self._vectors @ self._query(query)
+        return similarity
 
 
 class FaqSearch:

@@ -135,3 +135,13 @@ def test_ambiguous_question_keeps_the_answer_close_and_signals_weak_match(faq: F
 
 def test_faq_empty_question_returns_nothing(faq: FaqSearch) -> None:
     assert faq.search("   ") == []
+
+
+def test_a_turns_view_ranks_as_the_shared_search_does(products: ProductSearch) -> None:
+    """A turn's view remembers the dense scores of the words it ranked, for its next search."""
+    turn = products.for_turn()
+    parser = QueryParser(products.products)
+    for query in ("waterproof jacket under $200", "waterproof jacket", "tent", "tent in stock"):
+        parsed = parser.parse(query)
+        for filters in (parsed.filters, SearchFilters()):
+            assert turn.search(parsed.text, filters, 5) == products.search(parsed.text, filters, 5)
