@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from assistant.agent.offline.engine import OfflineChatModel
 from assistant.agent.offline.kit import Kit
@@ -57,3 +57,22 @@ def test_inline_and_heard_answers_are_the_same(settings: Settings, demo_index: A
         _same(inline, full)
         assert heard.events == ["start", "end"]  # a listener hears the run as usual
     assert model.invoke([HumanMessage("waterproof jacket under $200")]).tool_calls
+
+
+def test_a_message_list_is_taken_as_langchain_converts_it(
+    settings: Settings, demo_index: Any
+) -> None:
+    """The inline path skips LangChain's input conversion for a list of messages; that
+    conversion gives back the very same messages, in a new list."""
+    model = _model(settings, demo_index)
+    messages = [
+        SystemMessage("be brief"),
+        HumanMessage("tents"),
+        AIMessage("", tool_calls=[{"name": "search_products", "args": {}, "id": "1"}]),
+        ToolMessage('{"products": []}', tool_call_id="1", name="search_products"),
+    ]
+    converted = model._convert_input(messages).to_messages()
+    taken = model._messages(messages)
+    assert taken == converted and taken is not messages
+    assert all(a is b for a, b in zip(taken, converted, strict=True))
+    assert model._messages("hello") == [HumanMessage("hello")]

@@ -60,8 +60,16 @@ class OfflineChatModel(BaseChatModel):
         handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
         if handlers:
             return super().invoke(input, config, stop=stop, **kwargs)
-        messages = self._convert_input(input).to_messages()
-        return cast(AIMessage, self._generate(messages, stop=stop).generations[0].message)
+        return cast(
+            AIMessage, self._generate(self._messages(input), stop=stop).generations[0].message
+        )
+
+    def _messages(self, input: LanguageModelInput) -> list[BaseMessage]:
+        """The input as messages. The agent passes a list of messages, which LangChain's
+        conversion (a prompt value, validated) would give back as they are, in a new list."""
+        if isinstance(input, list) and all(isinstance(m, BaseMessage) for m in input):
+            return list(input)
+        return self._convert_input(input).to_messages()
 
     def _generate(
         self,
