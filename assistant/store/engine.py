@@ -74,7 +74,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        statement = f"BEGIN {mode}"
+        try:  # on the driver: SQLAlchemy's execution path costs more than this statement
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as error:  # reported as SQLAlchemy would (retries, translation)
+            raise exc.DBAPIError.instance(
+                statement, None, error, sqlite3.Error, dialect=connection.dialect
+            ) from error
 
 
 def dumps(value: Any) -> str:
