@@ -10,7 +10,7 @@ dialect's own, and keeps its types' bind and result processors, so values are wr
 exactly as SQLAlchemy writes and reads them (UTC datetimes as SQLite text, JSON through the
 engine's serializer). `Direct` is one transaction on an engine connection: `execute` runs
 prepared statements on the driver's cursor, and `session` binds an ORM session to the same
-transaction for the rare writes that need one (a new conversation, a handoff ticket).
+transaction for the rare writes that need one (a handoff ticket, a message for a helpdesk).
 """
 
 from __future__ import annotations
@@ -41,11 +41,10 @@ class Prepared:
             raise Unprepared("parameters compiled at execution")
         self.sql: str = compiled.string
         self.dialect = dialect
-        names = {bind: name for bind, name in compiled.bind_names.items()}
         escaped = compiled.escaped_bind_names
         binds: list[tuple[str, str, Any, Processor]] = []
-        order = compiled.positiontup if dialect.positional else list(set(names.values()))
-        by_name = {name: bind for bind, name in names.items()}
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        order = compiled.positiontup if dialect.positional else list(by_name)
         for name in order or []:
             bind = by_name[name]
             fixed = _REQUIRED if bind.required else bind.effective_value
@@ -97,21 +96,22 @@ class _Required:
 
 
 _REQUIRED: Any = _Required()
-_prepared: dict[tuple[str, int, tuple[str, ...] | None], tuple[Any, Prepared | None]] = {}
+_prepared: dict[tuple[int, int, tuple[str, ...] | None], tuple[Any, Any, Prepared | None]] = {}
 _guard = threading.Lock()
 
 
 def prepare(statement: Any, dialect: Dialect, keys: Sequence[str] | None = None) -> Prepared | None:
-    """`statement` compiled for `dialect` (once: prepared statements are kept by identity), or
-    None when SQLAlchemy must run it itself (see `Unprepared`).
+    """`statement` compiled for `dialect` (once: statements and dialects are kept by identity,
+    a dialect's processors being its engine's own), or None when SQLAlchemy must run it itself
+    (see `Unprepared`).
 
     An INSERT is compiled for the columns given (`keys`); the others name their parameters
     with `bindparam`."""
     columns = tuple(sorted(keys)) if keys is not None and isinstance(statement, Insert) else None
-    key = (dialect.name, id(statement), columns)
+    key = (id(dialect), id(statement), columns)
     found = _prepared.get(key)
-    if found is not None and found[0] is statement:
-        return found[1]
+    if found is not None and found[0] is statement and found[1] is dialect:
+        return found[2]
     prepared: Prepared | None
     try:
         prepared = Prepared(statement, dialect, columns)
@@ -120,7 +120,7 @@ def prepare(statement: Any, dialect: Dialect, keys: Sequence[str] | None = None)
     with _guard:
         if len(_prepared) >= MAX_PREPARED:
             _prepared.clear()
-        _prepared[key] = (statement, prepared)  # the statement kept alive: its id stays its own
+        _prepared[key] = (statement, dialect, prepared)  # kept alive: their ids stay their own
     return prepared
 
 
@@ -160,9 +160,9 @@ class Direct:
         """Run `statement` with `values` (a list of them: once per item, returning nothing)."""
         self._flush()
         many = not isinstance(values, Mapping)
-        first = cast(Sequence[Mapping[str, Any]], values)[0] if many else values
         if many and not values:
             return Rows([], 0)
+        first = cast(Sequence[Mapping[str, Any]], values)[0] if many else values
         prepared = prepare(statement, self.dialect, list(cast(Mapping[str, Any], first)))
         if prepared is None:  # through SQLAlchemy's execution path, still in this transaction
             result = self.connection.execute(statement, values)

@@ -130,3 +130,20 @@ def test_a_statement_is_compiled_once_per_dialect(store: Store) -> None:
     once = prepare(ADD_EVENT, dialect, columns)
     assert once is not None and once is prepare(ADD_EVENT, dialect, columns[::-1])
     assert prepare(ADD_EVENT, dialect, columns[1:]) not in (None, once)
+
+
+def test_an_empty_batch_runs_nothing(store: Store) -> None:
+    assert store._run_direct(lambda direct: direct.execute(ADD_EVENT, []).rowcount) == 0
+    assert store.events() == []
+
+
+def test_each_engine_gets_its_own_compilation(store: Store) -> None:
+    """A dialect's processors are its engine's (its JSON serializer, say)."""
+    other = Store.open(store.engine.url.render_as_string(hide_password=False))
+    try:
+        mine = prepare(EVENT_BY_KIND, store.engine.dialect)
+        theirs = prepare(EVENT_BY_KIND, other.engine.dialect)
+        assert mine is not None and theirs is not None and mine is not theirs
+        assert theirs.dialect is other.engine.dialect
+    finally:
+        other.close()
