@@ -3,21 +3,18 @@ on LangGraph's pool otherwise; the same results and order either way."""
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any, cast
 
 import pytest
 from langchain_core.messages import AIMessage
-from langchain_core.tools import StructuredTool, tool
+from langchain_core.tools import tool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
-from assistant.agent import tools as shop_tools
 from assistant.agent.inline_tools import ONE_AT_A_TIME, install
 from assistant.config import Settings
-from assistant.conversation import Concierge
-from assistant.messages import InboundMessage
+from tests.agent.conftest import offline_turn_watching_search
 
 threads: list[int] = []
 
@@ -67,20 +64,7 @@ def test_an_offline_turn_runs_its_tools_on_the_turns_thread(
     settings: Settings, demo_index: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[int] = []
-    search = cast(StructuredTool, shop_tools.search_products).func
-    assert search is not None
-
-    @functools.wraps(search)  # the same signature: the runtime is still injected
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        seen.append(threading.get_ident())
-        return search(*args, **kwargs)
-
-    monkeypatch.setattr(shop_tools.search_products, "func", recorded)
-    concierge = Concierge.from_settings(settings, demo_index)
-    conversation_id, _ = concierge.start("web", "visitor-1")
-    reply = concierge.handle(
-        InboundMessage(
-            channel="web", sender="visitor-1", text="merino socks", conversation_id=conversation_id
-        )
+    reply = offline_turn_watching_search(
+        settings, demo_index, monkeypatch, lambda: seen.append(threading.get_ident())
     )
     assert reply.products and seen and set(seen) == {threading.get_ident()}

@@ -3,30 +3,22 @@ or error as the full path; a listener still hears every call."""
 
 from __future__ import annotations
 
-import functools
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 import pytest
-from langchain.tools import ToolRuntime
 from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool
 from pydantic import ValidationError
 
-from assistant.agent import tools as shop_tools
 from assistant.agent.context import ShopContext
 from assistant.agent.shop_tool import ShopTool
 from assistant.agent.tools import TOOLS
-from assistant.brand import load_prompts
-from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
-from assistant.conversation import Concierge
-from assistant.messages import InboundMessage
-from assistant.orders import JsonOrderSource, OrderDesk
 from assistant.retrieval.index import CatalogIndex
-from tests.conftest import DEMO_CATALOG, REPO
+from tests.agent.conftest import offline_turn_watching_search, shop_context, tool_runtime
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("search_products", {"query": "rain jacket under $150"}),
@@ -61,30 +53,12 @@ class Listener(BaseCallbackHandler):
 
 @pytest.fixture
 def context(demo_index: CatalogIndex) -> ShopContext:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    orders = JsonOrderSource(
-        DEMO_CATALOG / "orders" / "orders.json", DEMO_CATALOG / "orders" / "users.json"
-    )
-    return ShopContext(
-        catalog=demo_index,
-        checkout=CheckoutBuilder(
-            demo_index.products.products, settings.checkout, settings.catalog.shop_domain
-        ),
-        orders=OrderDesk(orders),
-        prompts=load_prompts(REPO / "prompts"),
-    )
+    return shop_context(demo_index)
 
 
 def _call(name: str, args: dict[str, Any], context: ShopContext) -> dict[str, Any]:
     """The tool call as the tool node passes it: the runtime injected among the arguments."""
-    runtime: ToolRuntime[ShopContext] = ToolRuntime(
-        state={},
-        context=context,
-        config={},
-        stream_writer=lambda _: None,
-        tool_call_id="call-1",
-        store=None,
-    )
+    runtime = tool_runtime(context, "call-1")
     return {"name": name, "args": {**args, "runtime": runtime}, "id": "call-1", "type": "tool_call"}
 
 
@@ -130,20 +104,7 @@ def test_an_offline_turn_calls_its_tools_on_the_quiet_path(
 
     monkeypatch.setattr(StructuredTool, "run", recorded)
     seen: list[str] = []
-    search = cast(ShopTool, shop_tools.search_products).func
-    assert search is not None
-
-    @functools.wraps(search)  # the same signature: the runtime is still injected
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        seen.append("search_products")
-        return search(*args, **kwargs)
-
-    monkeypatch.setattr(shop_tools.search_products, "func", counted)
-    concierge = Concierge.from_settings(settings, demo_index)
-    conversation_id, _ = concierge.start("web", "visitor-1")
-    reply = concierge.handle(
-        InboundMessage(
-            channel="web", sender="visitor-1", text="merino socks", conversation_id=conversation_id
-        )
+    reply = offline_turn_watching_search(
+        settings, demo_index, monkeypatch, lambda: seen.append("search_products")
     )
     assert reply.products and seen and not full

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain.tools import ToolRuntime
 
 from assistant.agent.context import ShopContext
 from assistant.agent.gifts import GiftNeeds
@@ -23,40 +22,20 @@ from assistant.agent.tools import (
     search_faq,
     search_products,
 )
-from assistant.brand import load_prompts
-from assistant.checkout import CheckoutBuilder
-from assistant.config import Settings
 from assistant.orders import JsonOrderSource, OrderDesk
 from assistant.retrieval.index import CatalogIndex
-from tests.conftest import DEMO_CATALOG, REPO, shared_data
+from tests.agent.conftest import shop_context, tool_runtime
+from tests.conftest import shared_data
 
 
 @pytest.fixture(scope="module")
 def context(demo_index: CatalogIndex) -> ShopContext:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    orders = JsonOrderSource(
-        DEMO_CATALOG / "orders" / "orders.json", DEMO_CATALOG / "orders" / "users.json"
-    )
-    return ShopContext(
-        catalog=demo_index,
-        checkout=CheckoutBuilder(
-            demo_index.products.products, settings.checkout, settings.catalog.shop_domain
-        ),
-        orders=OrderDesk(orders),
-        prompts=load_prompts(REPO / "prompts"),
-    )
+    return shop_context(demo_index)
 
 
 def call(tool: Any, context: ShopContext, **args: Any) -> dict[str, Any]:
     """Run a tool's function with an injected runtime, as the agent's tool node does."""
-    runtime: ToolRuntime[ShopContext] = ToolRuntime(
-        state={},
-        context=context,
-        config={},
-        stream_writer=lambda _: None,
-        tool_call_id="t",
-        store=None,
-    )
+    runtime = tool_runtime(context, "t")
     result: dict[str, Any] = tool.func(runtime=runtime, **args)
     return result
 
