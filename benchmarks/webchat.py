@@ -26,14 +26,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import itertools
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +62,35 @@ VISIT = [
     "merino socks",
     "compare the first two",
 ]
+# `--varied`: each visit searches with words of its own, drawn from these, so the service
+# embeds, parses and filters a query it has not seen on most searches (real shoppers repeat
+# less than VISIT does, and the query caches would otherwise hide that work).
+KINDS = [
+    "rain jacket", "puffy jacket", "fleece hoodie", "softshell jacket", "daypack",
+    "backpacking pack", "tent", "sleeping bag", "sleeping pad", "hiking boots",
+    "trail running shoes", "base layer", "hiking socks", "beanie", "gloves", "sun hat",
+    "headlamp", "water bottle", "camp stove", "cookset", "duffel", "packing cubes",
+    "travel pillow", "vest",
+]  # fmt: skip
+QUALITIES = [
+    "waterproof", "lightweight", "warm", "merino", "packable", "insulated", "women's",
+    "men's", "kids'", "durable", "ultralight", "breathable", "compact", "cheap", "winter",
+]  # fmt: skip
+COLOURS = ["black", "blue", "green", "red", "grey", "orange", "navy", "olive"]
 FAQ = REPO / "catalog" / "faq.md"
 WIDTHS = {0: 7, 1: 7, 6: 7, 7: 10, 8: 10}  # table columns that are not 8 wide
+
+
+def varied_visit(n: int) -> list[str]:
+    """Visit `n` of a `--varied` run: VISIT's steps with searches of its own (about 3,000 and
+    10,000 different texts for the two searches), the same for the same `n` on every run."""
+    pick = random.Random(n)
+    first = f"{pick.choice(QUALITIES)} {pick.choice(KINDS)} under ${pick.randrange(40, 400, 10)}"
+    second = f"{pick.choice(QUALITIES)} {pick.choice(KINDS)} in {pick.choice(COLOURS)}"
+    return [first, VISIT[1], VISIT[2], second, VISIT[4]]
+
+
+Visits = Callable[[], list[str]]
 
 
 @dataclass
@@ -70,6 +100,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    handoffs: int = 0  # counted turns that handed the conversation to a person
     client_cpu_s: float = 0.0  # this process's CPU time over the run
     service_cpu_s: float | None = None  # the service's processes' CPU time (Linux only)
 
@@ -147,17 +178,22 @@ async def _turn(
     due: float,
     tally: Tally,
     counted: bool = True,
-) -> None:
+) -> bool:
+    """One turn; False once the conversation went to a person (the bot then stays silent, and
+    the shopper waits for the person rather than typing on)."""
     try:
         status, reply = await _post(client, path, {"text": text})
     except (aiohttp.ClientError, TimeoutError) as exc:
         tally.errors.append(type(exc).__name__)
-        return
+        return True
+    with_person = status == 200 and bool(reply["handoff"] or reply["waiting_for_human"])
     if not counted:  # ramp-up
-        return
+        return not with_person
     tally.latencies.append((time.perf_counter() - due) * 1000)
-    if status != 200 or not reply["text"]:
+    tally.handoffs += with_person
+    if status != 200 or not (reply["text"] or with_person):
         tally.errors.append(f"turn {status}")
+    return not with_person
 
 
 async def _visit(client: aiohttp.ClientSession, tally: Tally) -> str | None:
@@ -179,6 +215,7 @@ async def paced_shopper(
     stop_at: float,
     tally: Tally,
     count_from: float,
+    visits: Visits,
 ) -> None:
     """Turns due every `period` seconds from `first_due`; latency counts from the due time, for
     the turns due from `count_from` on."""
@@ -186,31 +223,43 @@ async def paced_shopper(
     while due < stop_at:
         await asyncio.sleep(max(0.0, due - period / 2 - time.perf_counter()))  # arrives, then
         path = await _visit(client, tally)  # opens the chat half a think time before typing
-        for text in VISIT:
+        for text in visits():
             if due >= stop_at or path is None:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            await _turn(client, path, text, due, tally, counted=due >= count_from)
+            goes_on = await _turn(client, path, text, due, tally, counted=due >= count_from)
             due += period
+            if not goes_on:
+                break
         if path is None:
             due += period
 
 
-async def closed_shopper(client: aiohttp.ClientSession, stop_at: float, tally: Tally) -> None:
+async def closed_shopper(
+    client: aiohttp.ClientSession, stop_at: float, tally: Tally, visits: Visits
+) -> None:
     """The next turn as soon as the last reply arrives."""
     while time.perf_counter() < stop_at:
         path = await _visit(client, tally)
-        for text in VISIT:
+        for text in visits():
             if time.perf_counter() >= stop_at or path is None:
                 break
-            await _turn(client, path, text, time.perf_counter(), tally)
+            if not await _turn(client, path, text, time.perf_counter(), tally):
+                break
 
 
 async def drive(
-    url: str, seconds: float, *, shoppers: int, rate: float | None, service: int = 0
+    url: str,
+    seconds: float,
+    *,
+    shoppers: int,
+    rate: float | None,
+    service: int = 0,
+    visits: Visits = lambda: VISIT,
 ) -> Tally:
     """Run `shoppers` at once for `seconds`: paced at `rate` turns/s, or closed-loop if None;
-    `service` is the service's process id, whose CPU time is measured over the run."""
+    `service` is the service's process id, whose CPU time is measured over the run; `visits`
+    gives each new visit its messages."""
     tally = Tally()
     connector = aiohttp.TCPConnector(limit=shoppers)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -218,7 +267,7 @@ async def drive(
         started = time.perf_counter()
         if rate is None:
             stop_at = started + seconds
-            runs = [closed_shopper(client, stop_at, tally) for _ in range(shoppers)]
+            runs = [closed_shopper(client, stop_at, tally, visits) for _ in range(shoppers)]
         else:
             period = shoppers / rate
             count_from = started + len(VISIT) * period  # after the ramp-up
@@ -231,6 +280,7 @@ async def drive(
                     stop_at,
                     tally,
                     count_from,
+                    visits,
                 )
                 for i in range(shoppers)
             ]
@@ -305,22 +355,33 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="length of each run")
     parser.add_argument("--closed", type=int, default=16, help="saturation run: shoppers")
     parser.add_argument("--cache", type=Path, default=REPO / "benchmarks" / ".cache")
+    parser.add_argument(
+        "--varied", action="store_true", help="each visit searches with words of its own"
+    )
     args = parser.parse_args()
+    numbers = itertools.count()
+    visits: Visits = (lambda: varied_visit(next(numbers))) if args.varied else (lambda: VISIT)
 
     home = prepare(args.products, args.cache)
     log_path = Path(tempfile.mkdtemp(prefix="concierge-webchat-log-")) / "service.log"
     process, url = start_service(home, args.workers, log_path)
     try:
-        asyncio.run(drive(url, 10, shoppers=8, rate=None))  # warm every worker up
-        pid = process.pid
-        pacing = drive(url, args.seconds, shoppers=args.shoppers, rate=args.rate, service=pid)
+        asyncio.run(drive(url, 10, shoppers=8, rate=None, visits=visits))  # warm the workers up
+        pid, seconds = process.pid, args.seconds
+        pacing = drive(
+            url, seconds, shoppers=args.shoppers, rate=args.rate, service=pid, visits=visits
+        )
         paced = asyncio.run(pacing)
-        closed = asyncio.run(drive(url, args.seconds, shoppers=args.closed, rate=None, service=pid))
+        saturating = drive(
+            url, seconds, shoppers=args.closed, rate=None, service=pid, visits=visits
+        )
+        closed = asyncio.run(saturating)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
-    print(f"Web chat API load: offline model, {args.products:,} products")
+    queries = "searches of its own (--varied)" if args.varied else "the same five messages"
+    print(f"Web chat API load: offline model, {args.products:,} products; each visit: {queries}")
     print(
         f"machine: {os.cpu_count()} cores; `assistant serve --workers {args.workers}`; "
         "SQLite store; loopback HTTP; the load generator shares the machine"
@@ -336,6 +397,11 @@ def main() -> None:
     print(
         f"target >= 100 turns/s with p95 < 150 ms: {verdict} ({rate:.0f} turns/s, p95 {p95:.0f} ms)"
     )
+    if paced.handoffs or closed.handoffs:
+        print(
+            f"handed to a person (the visit ends there): {paced.handoffs} paced turns, "
+            f"{closed.handoffs} saturation turns"
+        )
     for errors in (paced.errors, closed.errors):
         if errors:
             print("errors:", sorted(set(errors))[:10])
