@@ -1,7 +1,7 @@
 """Load on the web chat API: concurrent shoppers over real HTTP on loopback, offline model.
 
 Run from the repository root: `python benchmarks/webchat.py [--products 10000] [--workers 2]
-[--rate 105] [--shoppers 200] [--seconds 60] [--closed 16]`.
+[--rate 105] [--shoppers 200] [--seconds 60] [--closed 16] [--same-visit]`.
 
 The service runs as it is deployed: `assistant serve --workers N` in its own processes (SQLite
 store in a fresh temporary data directory, the catalog index copied from a cache), and this
@@ -16,6 +16,14 @@ process drives it with an asyncio HTTP client. Two runs are printed:
   nothing but follow-ups); the turns of that ramp-up (one visit) are sent but not counted.
 - saturation: `--closed` shoppers with no think time, each sending its next turn the moment the
   last reply arrives: the most turns per second the service manages, and the latency then.
+
+A visit is VISIT's five steps (a search with a budget, a follow-up on a result, a policy
+question, another search, a comparison), its two searches in words of its own (`varied_visit`),
+so most searches embed, parse and filter a query the service has not seen, as real traffic
+does. `--same-visit` sends VISIT as it is on every visit, where the service's query caches
+answer every search after the first few. A visit ends early when the conversation goes to a
+person (a search that keeps finding nothing can do that): the bot is then silent, and such
+turns are counted apart, not as errors.
 
 The catalog is the demo brand grown to `--products` (see `turns.grow`), indexed once into
 `benchmarks/.cache/` (about 3 minutes for 10,000 products on 2 cores), reused afterwards.
@@ -62,9 +70,7 @@ VISIT = [
     "merino socks",
     "compare the first two",
 ]
-# `--varied`: each visit searches with words of its own, drawn from these, so the service
-# embeds, parses and filters a query it has not seen on most searches (real shoppers repeat
-# less than VISIT does, and the query caches would otherwise hide that work).
+# The words of each visit's own searches (see `varied_visit`).
 KINDS = [
     "rain jacket", "puffy jacket", "fleece hoodie", "softshell jacket", "daypack",
     "backpacking pack", "tent", "sleeping bag", "sleeping pad", "hiking boots",
@@ -82,8 +88,8 @@ WIDTHS = {0: 7, 1: 7, 6: 7, 7: 10, 8: 10}  # table columns that are not 8 wide
 
 
 def varied_visit(n: int) -> list[str]:
-    """Visit `n` of a `--varied` run: VISIT's steps with searches of its own (about 3,000 and
-    10,000 different texts for the two searches), the same for the same `n` on every run."""
+    """Visit `n`: VISIT's steps with searches of its own (12,960 possible texts for the first
+    search, 2,880 for the second), the same for the same `n` on every run."""
     pick = random.Random(n)
     first = f"{pick.choice(QUALITIES)} {pick.choice(KINDS)} under ${pick.randrange(40, 400, 10)}"
     second = f"{pick.choice(QUALITIES)} {pick.choice(KINDS)} in {pick.choice(COLOURS)}"
@@ -356,11 +362,14 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=16, help="saturation run: shoppers")
     parser.add_argument("--cache", type=Path, default=REPO / "benchmarks" / ".cache")
     parser.add_argument(
-        "--varied", action="store_true", help="each visit searches with words of its own"
+        "--same-visit",
+        action="store_true",
+        help="every visit sends VISIT's five messages (the workload of figures before "
+        "2026-11-29); by default each visit searches with words of its own",
     )
     args = parser.parse_args()
     numbers = itertools.count()
-    visits: Visits = (lambda: varied_visit(next(numbers))) if args.varied else (lambda: VISIT)
+    visits: Visits = (lambda: VISIT) if args.same_visit else (lambda: varied_visit(next(numbers)))
 
     home = prepare(args.products, args.cache)
     log_path = Path(tempfile.mkdtemp(prefix="concierge-webchat-log-")) / "service.log"
@@ -380,7 +389,7 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=30)
 
-    queries = "searches of its own (--varied)" if args.varied else "the same five messages"
+    queries = "the same five messages (--same-visit)" if args.same_visit else "searches of its own"
     print(f"Web chat API load: offline model, {args.products:,} products; each visit: {queries}")
     print(
         f"machine: {os.cpu_count()} cores; `assistant serve --workers {args.workers}`; "
