@@ -40,10 +40,13 @@ class ProductCard(BaseModel):
     subtitle: str = ""
 
 
+QUICK_REPLY_TITLE_MAX = 40  # the web shows it whole; WhatsApp and Messenger clip to 20 or 24
+
+
 class QuickReply(BaseModel):
     """A tappable suggestion; `payload` is sent back as the shopper's next message."""
 
-    title: str = Field(max_length=40)
+    title: str = Field(max_length=QUICK_REPLY_TITLE_MAX)
     payload: str = Field(max_length=200)
 
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.agent.runner import TurnOutcome
-from assistant.messages import ProductCard, QuickReply
+from assistant.channels.text import clip
+from assistant.messages import QUICK_REPLY_TITLE_MAX, ProductCard, QuickReply
 
 CARD_TOOLS = ("search_products", "recommend", "compare", "get_product")
 
@@ -35,8 +36,10 @@ def cards_shown(outcome: TurnOutcome, limit: int) -> list[ProductCard]:
 
 
 def quick_replies(outcome: TurnOutcome, limit: int) -> list[QuickReply]:
+    """The engine's suggestions, whole where they fit (each channel clips to its own limit)."""
     return [
-        QuickReply(title=t[:20], payload=t[:200]) for t in outcome.engine.get("quick_replies", [])
+        QuickReply(title=clip(t, QUICK_REPLY_TITLE_MAX), payload=t[:200])
+        for t in outcome.engine.get("quick_replies", [])
     ][:limit]
 
 

@@ -189,3 +189,12 @@ def test_two_unhelpful_replies_in_a_row_bring_a_person(shopper: Shopper) -> None
 def test_sms_lists_products_in_the_text(concierge: Concierge) -> None:
     reply = Shopper(concierge, channel="sms").says("merino socks")
     assert "\n1. " in reply.text and "$" in reply.text
+
+
+def test_asking_which_product_offers_each_by_its_whole_name(shopper: Shopper) -> None:
+    """The chips name the products shown; the web shows them whole (channels with shorter
+    buttons clip them at a word themselves)."""
+    shown = shopper.says("I'm looking for a tent for 4 people").products
+    assert len(shown) > 1
+    reply = shopper.says("is it waterproof?")
+    assert [q.title for q in reply.quick_replies] == [card.title for card in shown]
