@@ -1,4 +1,5 @@
-"""Shopper-language query understanding: budgets, sizes, colours, categories, gender, materials.
+"""Shopper-language query understanding: budgets, sizes, colours, categories, gender, materials,
+how many people a tent must sleep.
 
 "waterproof jacket under $200" becomes the text to rank plus filters the catalog can check
 (price <= 200, in stock, category Rain Jackets or Insulated Jackets, waterproofing waterproof).
@@ -43,6 +44,22 @@ _GENDER = [
     (re.compile(r"\b(?:men'?s?|mens|for him|male|husband|boyfriend|dad)\b", re.I), "men"),
     (re.compile(r"\b(?:kids?'?|children'?s?|child|boys?|girls?|toddlers?|youth)\b", re.I), "kids"),
     (re.compile(r"\b(?:[1-9]|1[0-2])[- ]?(?:yo|years?[- ]old)\b", re.I), "kids"),
+]
+_COUNTS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+}  # fmt: skip
+_COUNT = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
+# "for 4 people", "sleeps four", "a 2-person tent"; never "for my 6 year old"
+_PEOPLE_WORDS = r"(?:people|persons?|adults|campers|of us)"
+_PEOPLE = [
+    re.compile(rf"\b(?:for|sleeps?|fits?|room for)\s+{_COUNT}\s*{_PEOPLE_WORDS}\b", re.I),
+    re.compile(rf"\bsleeps?\s+{_COUNT}\b", re.I),
+    # "a tent for six": a bare count, unless it counts something else ("for 3 seasons")
+    re.compile(
+        rf"\bfor\s+{_COUNT}\b(?!\s*(?:-|years?|yrs?|yo|months?|nights?|days?|seasons?|weeks?))",
+        re.I,
+    ),
+    re.compile(rf"\b{_COUNT}[- ]?(?:person|people|man|p)\b", re.I),
 ]
 _BASIC_COLORS = {
     "black", "white", "grey", "gray", "red", "blue", "navy", "green", "olive", "yellow", "orange",
@@ -102,6 +119,11 @@ class QueryParser:
         self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
         self._categories = _category_parts(sorted({p.category for p in products}))
+        # how many a product sleeps ("2", "1-2 (with groundsheet)"), and where that is told
+        self._sleeps = sorted(
+            {int(n) for p in products for n in re.findall(r"\d+", p.attributes.get("sleeps", ""))}
+        )
+        self._sleeping = {p.category for p in products if "sleeps" in p.attributes}
         names = " ".join(name for name, _ in self._categories).lower()
         # "-ing" words in category names ("Lighting", "Running"); other "-ing" words in a query
         # name an activity ("for backpacking"), never the kind of product wanted
@@ -123,6 +145,7 @@ class QueryParser:
         self._gender(lowered, filters)
         self._waterproof(lowered, filters)
         filters.categories = self._category(lowered)
+        self._people(lowered, filters)
         if filters.categories and filters.attributes.get("gender") == ["kids"]:
             # a child's rain jacket lives in the kids' category, not with the adult ones
             kids = [name for name, _ in self._categories if "kid" in name.lower()]
@@ -188,6 +211,19 @@ class QueryParser:
             and "waterproof" in self._waterproofing
         ):
             filters.attributes["waterproofing"] = ["waterproof"]
+
+    def _people(self, text: str, filters: SearchFilters) -> None:
+        """ "A tent for 4 people": only products that sleep at least 4, when the kind of product
+        asked for is one whose products say how many they sleep (a cookset for 4 is not)."""
+        if not self._sleeping.intersection(filters.categories):
+            return
+        for pattern in _PEOPLE:
+            if m := pattern.search(text):
+                word = m.group(1).lower()
+                wanted = int(_COUNTS.get(word, word))
+                enough = [str(n) for n in self._sleeps if n >= wanted] or [str(wanted)]
+                filters.attributes["sleeps"] = enough
+                return
 
     def _category(self, text: str) -> list[str]:
         stems = {_SYNONYMS.get(s, s) for s in tokenize(text)}

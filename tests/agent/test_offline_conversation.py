@@ -191,6 +191,15 @@ def test_sms_lists_products_in_the_text(concierge: Concierge) -> None:
     assert "\n1. " in reply.text and "$" in reply.text
 
 
+def test_a_tent_for_four_is_a_tent_that_sleeps_four_or_more(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    reply = shopper.says("I'm looking for a tent for 4 people")
+    assert reply.products and "sleeps 4" in reply.text
+    for card in reply.products:
+        assert int(_product(concierge, card.product_id).attributes["sleeps"]) >= 4
+
+
 def test_asking_which_product_offers_each_by_its_whole_name(shopper: Shopper) -> None:
     """The chips name the products shown; the web shows them whole (channels with shorter
     buttons clip them at a word themselves)."""

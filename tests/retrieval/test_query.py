@@ -133,3 +133,33 @@ def test_changing_a_copys_lists_in_place_leaves_the_next_parse_alone(
     for values in first.filters.attributes.values():
         values.append("changed by a caller")
     assert parser.parse(query).filters == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "sleeps"),
+    [
+        ("tent for 4 people", ["4", "6"]),
+        ("I'm looking for a tent for four people", ["4", "6"]),
+        ("2-person tent", ["2", "3", "4", "6"]),
+        ("a tent that sleeps six", ["6"]),
+        ("family tent for 6 under $400", ["6"]),
+        ("tent for 10 people", ["10"]),  # none does: the search finds nothing, then relaxes
+    ],
+)
+def test_how_many_a_tent_must_sleep(parser: QueryParser, query: str, sleeps: list[str]) -> None:
+    assert parser.parse(query).filters.attributes["sleeps"] == sleeps
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cookset for 4 people",  # its products do not say how many they sleep
+        "tent for 3 seasons",
+        "rain jacket for my 6 year old",
+        "something for 2 people",  # no kind of product named
+    ],
+)
+def test_a_count_of_something_else_is_not_a_sleeping_filter(
+    parser: QueryParser, query: str
+) -> None:
+    assert "sleeps" not in parser.parse(query).filters.attributes
