@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from assistant.checkout import parse_cart_url
 from assistant.config import Settings
 from assistant.conversation import Concierge
-from assistant.messages import InboundMessage, Reply
+from assistant.messages import InboundMessage, ProductCard, Reply
 from assistant.retrieval.index import CatalogIndex
 
 
@@ -207,3 +208,26 @@ def test_asking_which_product_offers_each_by_its_whole_name(shopper: Shopper) ->
     assert len(shown) > 1
     reply = shopper.says("is it waterproof?")
     assert [q.title for q in reply.quick_replies] == [card.title for card in shown]
+
+
+@pytest.mark.parametrize(
+    ("question", "pick"),
+    [("what's the cheapest one?", min), ("which is the most expensive?", max)],
+)
+def test_the_cheapest_or_dearest_is_picked_from_the_cards_shown(
+    shopper: Shopper, question: str, pick: Callable[..., ProductCard]
+) -> None:
+    """A search finds more than the web shows (4 cards); the shopper can only mean those."""
+    shown = shopper.says("cheap rain jacket").products
+    assert len(shown) == 4
+    reply = shopper.says(question)
+    expected = pick(shown, key=lambda card: card.price)
+    assert [card.product_id for card in reply.products] == [expected.product_id]
+    assert reply.text.startswith(expected.title)
+
+
+def test_a_text_channel_offers_to_compare_only_what_it_listed(concierge: Concierge) -> None:
+    sms = Shopper(concierge, channel="sms")
+    reply = sms.says("cheap rain jacket")
+    assert len(reply.products) == 1
+    assert "Compare top two" not in [q.title for q in reply.quick_replies]

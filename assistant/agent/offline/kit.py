@@ -56,8 +56,7 @@ class Turn:
         if self.kit.channel not in TEXT_LIST_CHANNELS:
             return ""
         lines = []
-        limit = self.kit.style.max_cards if self.kit.style else len(cards)
-        for n, card in enumerate(cards[: max(limit, 1)], 1):
+        for n, card in enumerate(self.showable(cards), 1):
             line = f"{n}. {card['title']} - ${card['price']}"
             if reasons and card.get("reason"):
                 line += f" ({card['reason']})"
@@ -75,10 +74,13 @@ class Turn:
         if index is not None and shown and -len(shown) <= index < len(shown):
             return shown[index].product_id
         if shown and re.search(
-            r"\b(?:cheaper|cheapest|least expensive|budget) one\b|\bcheaper\b", lowered
+            r"\b(?:cheaper|budget) one\b|\b(?:cheaper|cheapest|least expensive|most affordable)\b",
+            lowered,
         ):
             return min(shown, key=lambda s: float(s.price)).product_id
-        if shown and re.search(r"\b(?:pricier|more expensive|priciest|premium) one\b", lowered):
+        if shown and re.search(
+            r"\b(?:pricier|premium) one\b|\b(?:priciest|most expensive)\b", lowered
+        ):
             return max(shown, key=lambda s: float(s.price)).product_id
         named = named_product(shown, lowered)
         if named or explicit:
@@ -93,6 +95,12 @@ class Turn:
         return [
             Shown(product_id=c["product_id"], title=c["title"], price=c["price"]) for c in cards
         ]
+
+    def showable(self, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The cards a reply can show on this channel (its `max_cards`), though a search
+        returns more; later turns point only at those ("the cheapest one")."""
+        limit = self.kit.style.max_cards if self.kit.style else len(cards)
+        return cards[: max(limit, 1)]
 
     def which_product(self, carry: Carry) -> Answer:
         carry.awaiting = "product"

@@ -117,12 +117,12 @@ def gift(turn: Turn) -> Action:
         return turn.answer(turn.say("gift_none", budget=budget), carry=carry)
     for_whom = f" for {needs['recipient']}" if needs.get("recipient") else ""
     text = turn.say("gift_intro", for_whom=for_whom, budget=budget)
-    text += (
-        turn.listing(items, reasons=True)
-        if turn.listing(items)
-        else "\n" + "\n".join(f"- {i['title']} (${i['price']}): {i['reason']}" for i in items)
+    listed = turn.listing(items, reasons=True)  # text channels: numbered, as many as they show
+    text += listed or "\n" + "\n".join(
+        f"- {i['title']} (${i['price']}): {i['reason']}" for i in items
     )
-    carry.shown, carry.focus, carry.gift = turn.remember_shown(items), None, {}
+    named = turn.showable(items) if listed else items
+    carry.shown, carry.focus, carry.gift = turn.remember_shown(named), None, {}
     return turn.answer(
         text,
         carry=carry,

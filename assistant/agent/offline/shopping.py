@@ -50,7 +50,8 @@ def search(turn: Turn, query: str) -> Action:
         return turn.answer(
             turn.say("search_none", constraints=constraints), carry=carry, fallback=True
         )
-    carry.shown, carry.focus = turn.remember_shown(cards), named(carry.search, cards)
+    shown = turn.showable(cards)
+    carry.shown, carry.focus = turn.remember_shown(shown), named(carry.search, shown)
     key = "search_relaxed" if step.stage == 1 else "search_intro"
     text = (
         turn.say(key, constraints=constraints)
@@ -58,7 +59,7 @@ def search(turn: Turn, query: str) -> Action:
         + "\n"
         + turn.say("search_more")
     )
-    chips = ["Tell me about #1", "Compare top two"] if len(cards) > 1 else ["Tell me more"]
+    chips = ["Tell me about #1", "Compare top two"] if len(shown) > 1 else ["Tell me more"]
     return turn.answer(
         text, carry=carry, cards=[c["product_id"] for c in cards], quick_replies=chips
     )

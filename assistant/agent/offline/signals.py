@@ -182,6 +182,7 @@ FOLLOW_UP = _any(
     r"this",
     r"the (?:first|second|third|fourth|last|cheaper|cheapest|lighter|lightest|warmer|other) one",
     r"the (?:first|second|third|fourth|last|cheaper|cheapest)",
+    r"the (?:least expensive|most affordable|most expensive|priciest)",
     r"them",
     r"they",
     r"those",
@@ -217,6 +218,8 @@ PRODUCT_QUESTION = _any(
     r"what does (?:it|that|this|the \w+(?: one)?) cost",
     r"more (?:details|info)",
     r"details",
+    r"(?:which|what)(?:'s| is| one is)? (?:the )?"
+    r"(?:cheapest|least expensive|most affordable|priciest|most expensive)",
 )
 OUT_OF_SCOPE = _any(
     r"weather",
