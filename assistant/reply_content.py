@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.agent.runner import TurnOutcome
-from assistant.channels.text import clip
+from assistant.channels.text import clips
 from assistant.messages import QUICK_REPLY_TITLE_MAX, ProductCard, QuickReply
 
 CARD_TOOLS = ("search_products", "recommend", "compare", "get_product")
@@ -37,10 +37,11 @@ def cards_shown(outcome: TurnOutcome, limit: int) -> list[ProductCard]:
 
 def quick_replies(outcome: TurnOutcome, limit: int) -> list[QuickReply]:
     """The engine's suggestions, whole where they fit (each channel clips to its own limit)."""
+    wanted = list(outcome.engine.get("quick_replies", []))[:limit]
+    titles = clips(wanted, QUICK_REPLY_TITLE_MAX)
     return [
-        QuickReply(title=clip(t, QUICK_REPLY_TITLE_MAX), payload=t[:200])
-        for t in outcome.engine.get("quick_replies", [])
-    ][:limit]
+        QuickReply(title=title, payload=t[:200]) for title, t in zip(titles, wanted, strict=True)
+    ]
 
 
 def checkout_url(outcome: TurnOutcome) -> str | None:

@@ -17,7 +17,7 @@ from assistant.channels.fallback import (
     styled_text,
 )
 from assistant.channels.settings import MessengerSettings
-from assistant.channels.text import Measure, clip, split_text, truncate, utf8_bytes
+from assistant.channels.text import Measure, clip, clips, split_text, truncate, utf8_bytes
 from assistant.messages import ProductCard, QuickReply, Reply
 
 QUICK_REPLIES_MAX = 13
@@ -79,7 +79,10 @@ def render_send_api(
         if not messages or (messages[-1][0] != "text" and not limits.quick_replies_on_attachments):
             prompt = truncate(settings.options_prompt, limits.text_max, limits.measure)
             messages.append(("text", {"text": prompt}))
-        messages[-1][1]["quick_replies"] = [_chip(option) for option in chips]
+        titles = clips([option.title for option in chips], QUICK_REPLY_TITLE_MAX)
+        messages[-1][1]["quick_replies"] = [
+            _chip(option, title) for option, title in zip(chips, titles, strict=True)
+        ]
     return [
         Payload(channel=channel, kind=kind, body={**envelope, "message": message})
         for kind, message in messages
@@ -133,9 +136,5 @@ def _url_button(title: str, url: str) -> dict[str, str]:
     return {"type": "web_url", "url": url, "title": clip(title, BUTTON_TITLE_MAX)}
 
 
-def _chip(option: QuickReply) -> dict[str, str]:
-    return {
-        "content_type": "text",
-        "title": clip(option.title, QUICK_REPLY_TITLE_MAX),
-        "payload": option.payload,
-    }
+def _chip(option: QuickReply, title: str) -> dict[str, str]:
+    return {"content_type": "text", "title": title, "payload": option.payload}

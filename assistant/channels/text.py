@@ -80,6 +80,26 @@ def clip(text: str, limit: int) -> str:
     return truncate(" ".join(text.split()), limit)
 
 
+def clips(titles: list[str], limit: int) -> list[str]:
+    """Each title clipped like `clip`, but told apart where clipping made two alike: those keep
+    their end ("Timberline Waterproof Mid… - Men's" and "... - Women's")."""
+    clipped = [clip(t, limit) for t in titles]
+    alike = {c for c in clipped if clipped.count(c) > 1}
+    return [_with_end(t, limit) if c in alike else c for t, c in zip(titles, clipped, strict=True)]
+
+
+def _with_end(title: str, limit: int) -> str:
+    words = " ".join(title.split())
+    head, sep, end = words.rpartition(" - ")
+    if not sep:
+        head, _, end = words.rpartition(" ")
+        sep = " "
+    room = limit - len(sep) - len(end)
+    if not head or room < 2:
+        return clip(words, limit)
+    return truncate(head, room) + sep + end
+
+
 def _longest_prefix(text: str, limit: int, measure: Measure) -> int:
     """The largest n with measure(text[:n]) <= limit (every character counts at least 1)."""
     low, high = 0, min(len(text), limit)

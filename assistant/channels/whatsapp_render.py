@@ -16,7 +16,7 @@ from assistant.channels.fallback import (
     styled_text,
 )
 from assistant.channels.settings import WhatsAppSettings
-from assistant.channels.text import clip, split_text, truncate
+from assistant.channels.text import clip, clips, split_text, truncate
 from assistant.messages import ProductCard, QuickReply, Reply
 
 TEXT_MAX = 4096
@@ -117,9 +117,10 @@ def _product_row(card: ProductCard) -> dict[str, str]:
 
 def _options(body: str, options: list[QuickReply], s: WhatsAppSettings) -> dict[str, Any]:
     if len(options) <= BUTTONS_MAX:
+        titles = clips([o.title for o in options], BUTTON_TITLE_MAX)
         buttons = [
-            {"type": "reply", "reply": {"id": o.payload[:BUTTON_ID_MAX], "title": _button(o)}}
-            for o in options
+            {"type": "reply", "reply": {"id": o.payload[:BUTTON_ID_MAX], "title": title}}
+            for o, title in zip(options, titles, strict=True)
         ]
         return {"type": "button", "body": _body(body), "action": {"buttons": buttons}}
     return _list(body, s.list_button, "Options", [_option_row(o) for o in options])
@@ -130,10 +131,6 @@ def _option_row(option: QuickReply) -> dict[str, str]:
     if len(option.title) > ROW_TITLE_MAX:  # the whole title stays readable below the clipped one
         row["description"] = clip(option.title, ROW_DESCRIPTION_MAX)
     return row
-
-
-def _button(option: QuickReply) -> str:
-    return clip(option.title, BUTTON_TITLE_MAX)
 
 
 def _list(body: str, button: str, section: str, rows: list[dict[str, str]]) -> dict[str, Any]:

@@ -231,3 +231,13 @@ def test_a_text_channel_offers_to_compare_only_what_it_listed(concierge: Concier
     reply = sms.says("cheap rain jacket")
     assert len(reply.products) == 1
     assert "Compare top two" not in [q.title for q in reply.quick_replies]
+
+
+def test_products_of_one_name_are_offered_apart(shopper: Shopper) -> None:
+    """Men's and women's cuts share a long name; clipped alike, the chips could not be told
+    apart, so each keeps the end that differs (and sends the whole name when tapped)."""
+    shown = shopper.says("I need hiking boots size 10").products
+    assert len({card.title.split(" - ")[0] for card in shown}) < len(shown)  # shared names
+    chips = shopper.says("are they waterproof?").quick_replies
+    assert len({q.title for q in chips}) == len(chips) == len(shown)
+    assert [q.payload for q in chips] == [card.title for card in shown]

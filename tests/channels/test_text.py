@@ -6,7 +6,7 @@ import pytest
 
 from assistant.channels import resolve_numbered_reply
 from assistant.channels.fallback import numbered_options, product_line
-from assistant.channels.text import clip, split_text, strip_markdown, truncate, utf8_bytes
+from assistant.channels.text import clip, clips, split_text, strip_markdown, truncate, utf8_bytes
 from assistant.messages import QuickReply
 from tests.channels.conftest import product, quick_replies
 
@@ -91,3 +91,26 @@ def test_product_lines() -> None:
     sale = product(3, compare_at_price="150.00", title="Tarp")
     assert product_line(sale, 2) == "#2 Tarp - $132.00 (was $150.00), sold out"
     assert QuickReply(title="x", payload="y")  # the shared type is unchanged
+
+
+def test_clipped_titles_that_would_read_alike_keep_their_ends() -> None:
+    titles = [
+        "Timberline Waterproof Mid Hiking Boot - Men's",
+        "Timberline Waterproof Mid Hiking Boot - Women's",
+        "Meadow Leather Hiker - Women's",
+        "Tell me about #1",
+    ]
+    for limit in (40, 24, 20):
+        clipped = clips(titles, limit)
+        assert len(set(clipped)) == len(titles), clipped
+        assert all(len(c) <= limit for c in clipped), clipped
+        assert clipped[0].endswith("- Men's") and clipped[1].endswith("- Women's")
+        assert clipped[3] == "Tell me about #1"
+    assert clips(["Alpha Beta Gamma Delta One", "Alpha Beta Gamma Delta Two"], 20) == [
+        "Alpha Beta… One",
+        "Alpha Beta… Two",
+    ]
+
+
+def test_titles_alike_in_full_stay_as_they_are() -> None:
+    assert clips(["Same", "Same"], 20) == ["Same", "Same"]
