@@ -241,3 +241,24 @@ def test_products_of_one_name_are_offered_apart(shopper: Shopper) -> None:
     chips = shopper.says("are they waterproof?").quick_replies
     assert len({q.title for q in chips}) == len(chips) == len(shown)
     assert [q.payload for q in chips] == [card.title for card in shown]
+
+
+def test_a_question_about_the_results_by_no_name_asks_which_then_answers_it(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shown = shopper.says("sleeping bag for cold weather under 300").products
+    which = shopper.says("what's the temperature rating?")
+    assert not which.products  # not a new search
+    assert [q.payload for q in which.quick_replies] == [card.title for card in shown]
+    answer = shopper.says("the first one")
+    rating = _product(concierge, shown[0].product_id).attributes["temperature_rating"]
+    assert [card.product_id for card in answer.products] == [shown[0].product_id]
+    assert rating in answer.text
+
+
+def test_asking_for_anything_with_a_feature_after_results_is_a_new_search(
+    shopper: Shopper,
+) -> None:
+    shopper.says("rain jacket")
+    reply = shopper.says("do you have anything waterproof?")
+    assert reply.products and "waterproof" in reply.text

@@ -103,7 +103,8 @@ class Turn:
         return cards[: max(limit, 1)]
 
     def which_product(self, carry: Carry) -> Answer:
-        carry.awaiting = "product"
+        """Ask which of the products shown the shopper means; their question waits for it."""
+        carry.awaiting, carry.question = "product", self.text
         titles = [s.title for s in carry.shown[:4]]
         return self.answer(self.say("ask_which_product"), carry=carry, quick_replies=titles)
 

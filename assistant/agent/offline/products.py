@@ -21,10 +21,15 @@ def product_question(turn: Turn) -> Action:
     carry = turn.carry.model_copy(deep=True)
     if "error" in details:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
+    waiting = turn.carry.question if turn.carry.awaiting == "product" else ""
+    asked = f"{waiting} {turn.text}".strip()  # "is it warm?" ... "the first one"
     carry.intent, carry.awaiting, carry.focus = "product", "", details["product_id"]
+    carry.question = ""
     if all(s.product_id != details["product_id"] for s in carry.shown):
         carry.shown = turn.remember_shown([_card(details)])
-    return turn.answer(_answer_about(turn, details), carry=carry, cards=[details["product_id"]])
+    return turn.answer(
+        _answer_about(turn, details, asked), carry=carry, cards=[details["product_id"]]
+    )
 
 
 _ATTRIBUTES = [
@@ -41,9 +46,9 @@ _ATTRIBUTES = [
 ]
 
 
-def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
+def _answer_about(turn: Turn, details: dict[str, Any], asked: str) -> str:
     title, variants = details["title"], details["variants"]
-    lowered = _without_name(turn.text.lower(), title)
+    lowered = _without_name(asked.lower(), title)
     in_stock = [v for v in variants if v["in_stock"]]
     colors = option_values(variants, "color")
     sizes = option_values(variants, "size")
@@ -71,7 +76,7 @@ def _answer_about(turn: Turn, details: dict[str, Any]) -> str:
             color=asked_color,
             colors=", ".join(colors) or "one colour",
         )
-    wanted_size = turn.kit.parser.parse(turn.text).filters.size
+    wanted_size = turn.kit.parser.parse(asked).filters.size
     if wanted_size and sizes:
         if wanted_size not in sizes:
             return turn.say(

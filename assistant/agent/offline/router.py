@@ -166,8 +166,15 @@ def resume(turn: Turn, step: Step) -> Action:
 
 
 def _after_lookup(turn: Turn, step: Step) -> Action:
-    """The named product goes to the flow that asked; otherwise an ordinary search."""
+    """The named product goes to the flow that asked. A question naming none, about nothing
+    a search could narrow ("what's the temperature rating?"), is about what was just shown:
+    the product in focus, or which one. Otherwise an ordinary search."""
     product_id = found(turn)
+    about_shown = step.data["then"] == "product" and bool(turn.carry.shown)
+    if product_id is None and about_shown and not turn.kit.parser.parse(turn.text).understood:
+        product_id = turn.refer()
+        if product_id is None:
+            return turn.which_product(turn.carry.model_copy(deep=True))
     if product_id is None:
         return Call(
             Step(flow="search", data={"query": turn.text}),
