@@ -262,3 +262,25 @@ def test_asking_for_anything_with_a_feature_after_results_is_a_new_search(
     shopper.says("rain jacket")
     reply = shopper.says("do you have anything waterproof?")
     assert reply.products and "waterproof" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("policy", "follow_up", "answer"),
+    [
+        ("do you ship to canada?", "how long does it take?", "business days"),
+        ("do you ship to canada?", "what about the UK?", "UK"),
+        ("what's your return policy?", "what about sale items?", "Sale items"),
+    ],
+)
+def test_a_follow_up_on_a_policy_is_read_with_it(
+    shopper: Shopper, policy: str, follow_up: str, answer: str
+) -> None:
+    shopper.says(policy)
+    reply = shopper.says(follow_up)
+    assert answer in reply.text and not reply.products
+    assert "not completely sure" not in reply.text
+
+
+def test_after_a_policy_a_product_is_still_a_search(shopper: Shopper) -> None:
+    shopper.says("what's your return policy?")
+    assert shopper.says("what about rain jackets?").products

@@ -39,6 +39,7 @@ class Carry(BaseModel):
     intent: str = ""
     awaiting: str = ""  # what the last reply asked for: order_details, gift_facts, variant, product
     question: str = ""  # awaiting a product: the question asked about it ("is it warm?")
+    topic: str = ""  # the policy question last answered, for a follow-up ("how long does it take?")
     shown: list[Shown] = Field(default_factory=list)
     focus: str | None = None
     search: str = ""

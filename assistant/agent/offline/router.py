@@ -12,6 +12,8 @@ from assistant.agent.offline.memory import Step
 from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
 
 GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
+# Words that carry on from the last answer ("what about sale items?")
+_CONTINUES = re.compile(r"\s*(?:and|also|but|so|what about|how about|what if)\b", re.I)
 
 
 def route(turn: Turn, greeting: str, sign_off: str) -> Action:
@@ -86,10 +88,10 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         return shopping.search(turn, text)
     if carry.intent == "search" and carry.search and len(text.split()) <= 4:
         return shopping.search(turn, f"{carry.search} {text}")  # "for running": a refinement
-    return Call(
-        Step(flow="probe"),
-        [("search_faq", {"question": text}), ("search_products", {"query": text})],
-    )
+    calls = [("search_faq", {"question": text}), ("search_products", {"query": text})]
+    if carry.intent == "faq" and carry.topic:  # perhaps a follow-up on the policy just answered
+        calls.append(("search_faq", {"question": f"{carry.topic} {text}"}))
+    return Call(Step(flow="probe"), calls)
 
 
 def _points_at_focus(turn: Turn) -> bool:
@@ -185,10 +187,13 @@ def _after_lookup(turn: Turn, step: Step) -> Action:
 
 def _probe(turn: Turn) -> Action:
     """An unclear message: answer from whichever source matched well, else say what we can do."""
-    faq_result = turn.memory.result("search_faq")
+    own, *follow_up = turn.memory.results.get("search_faq", [{}])
     products = turn.memory.result("search_products")
-    if faq_result.get("match") == "strong":
+    follows = any(r.get("match") == "strong" for r in follow_up)
+    if own.get("match") == "strong" or (follows and _CONTINUES.match(turn.text)):
         return faq(turn)
     if products.get("match") == "strong" and products.get("products"):
         return shopping.search(turn, turn.text)
+    if follows:
+        return faq(turn)
     return small_talk(turn, "fallback")

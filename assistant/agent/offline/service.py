@@ -14,10 +14,19 @@ BUDGET_CHIPS = ["Under $50", "Under $100", "Under $200", "No set budget"]
 
 def faq(turn: Turn) -> Action:
     if turn.memory.step is None:
-        return Call(Step(flow="faq"), [("search_faq", {"question": turn.text})])
-    result = turn.memory.result("search_faq")
+        calls = [("search_faq", {"question": turn.text})]
+        if turn.carry.intent == "faq" and turn.carry.topic:  # "what about the UK?"
+            calls.append(("search_faq", {"question": f"{turn.carry.topic} {turn.text}"}))
+        return Call(Step(flow="faq"), calls)
+    # The message's own search first; after it, a follow-up's, read with the last topic
+    # ("do you ship to Canada?" ... "how long does it take?"), when that one matched.
+    results = turn.memory.results.get("search_faq", [{}])
+    strong = [n for n, r in enumerate(results) if r.get("match") == "strong"]
+    result = results[strong[0] if strong else 0]
     carry = turn.carry.model_copy(deep=True)
     carry.intent, carry.awaiting = "faq", ""
+    if strong and strong[0] == 0:
+        carry.topic = turn.text
     entries = result.get("entries", [])
     if not entries:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
