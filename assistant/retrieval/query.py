@@ -3,7 +3,9 @@ how many people a tent must sleep.
 
 "waterproof jacket under $200" becomes the text to rank plus filters the catalog can check
 (price <= 200, in stock, category Rain Jackets or Insulated Jackets, waterproofing waterproof).
-Only values the catalog actually has become filters, so an unknown word never empties a search.
+Only values the catalog actually has become filters, so an unknown word never empties a search;
+a head count no product sleeps does ("a tent for 10 people"), and the reply then says nothing
+matched all of it.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ _COUNT = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
 # "for 4 people", "sleeps four", "a 2-person tent"; never "for my 6 year old"
 _PEOPLE_WORDS = r"(?:people|persons?|adults|campers|of us)"
 _PEOPLE = [
-    re.compile(rf"\b(?:for|sleeps?|fits?|room for)\s+{_COUNT}\s*{_PEOPLE_WORDS}\b", re.I),
+    re.compile(rf"\b(?:for|sleeps?|fits?)\s+{_COUNT}\s*{_PEOPLE_WORDS}\b", re.I),
     re.compile(rf"\bsleeps?\s+{_COUNT}\b", re.I),
     # "a tent for six": a bare count, unless it counts something else ("for 3 seasons")
     re.compile(
