@@ -238,7 +238,7 @@ def test_products_of_one_name_are_offered_apart(shopper: Shopper) -> None:
     apart, so each keeps the end that differs (and sends the whole name when tapped)."""
     shown = shopper.says("I need hiking boots size 10").products
     assert len({card.title.split(" - ")[0] for card in shown}) < len(shown)  # shared names
-    chips = shopper.says("are they waterproof?").quick_replies
+    chips = shopper.says("is it waterproof?").quick_replies  # which one?
     assert len({q.title for q in chips}) == len(chips) == len(shown)
     assert [q.payload for q in chips] == [card.title for card in shown]
 
@@ -284,3 +284,23 @@ def test_a_follow_up_on_a_policy_is_read_with_it(
 def test_after_a_policy_a_product_is_still_a_search(shopper: Shopper) -> None:
     shopper.says("what's your return policy?")
     assert shopper.says("what about rain jackets?").products
+
+
+def test_a_question_asked_of_all_the_results_is_answered_for_each(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shown = shopper.says("sleeping bag for cold weather under 300").products
+    reply = shopper.says("how warm are they?")
+    lines = reply.text.splitlines()
+    assert [card.product_id for card in reply.products] == [card.product_id for card in shown]
+    assert len(lines) == len(shown)
+    for line, card in zip(lines, shown, strict=True):
+        assert card.title in line
+        rating = _product(concierge, card.product_id).attributes.get("temperature_rating")
+        assert (rating in line) if rating else ("won't guess" in line)
+
+
+def test_an_overview_of_all_the_results_asks_which_one_instead(shopper: Shopper) -> None:
+    shopper.says("rain jacket")
+    reply = shopper.says("tell me about them")
+    assert not reply.products and len(reply.quick_replies) > 1

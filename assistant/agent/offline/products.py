@@ -1,4 +1,5 @@
-"""Questions about one product: colours, sizes, materials, care, weight, stock."""
+"""Questions about a product: colours, sizes, materials, care, weight, stock; asked of all the
+products shown ("are they waterproof?"), answered for each."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ def product_question(turn: Turn) -> Action:
     step = turn.memory.step
     if step is None:
         product_id = turn.refer()
+        if product_id is None and _of_all_shown(turn):
+            calls = [("get_product", {"product_id": s.product_id}) for s in turn.carry.shown]
+            return Call(Step(flow="product", data={"all": True}), calls)
         if product_id is None:
             return turn.which_product(turn.carry.model_copy(deep=True))
         return Call(Step(flow="product"), [("get_product", {"product_id": product_id})])
+    if step.data.get("all"):
+        return _for_each(turn)
     details = turn.memory.result("get_product")
     carry = turn.carry.model_copy(deep=True)
     if "error" in details:
@@ -32,6 +38,33 @@ def product_question(turn: Turn) -> Action:
     )
 
 
+def _of_all_shown(turn: Turn) -> bool:
+    """ "Are they waterproof?", "do these come in black?": a question about one thing, asked of
+    every product shown (an overview of each would be too long: that one asks which)."""
+    text = turn.text.lower()
+    return (
+        len(turn.carry.shown) > 1
+        and bool(re.search(r"\b(?:they|them|these|those|all|each|any of)\b", text))
+        and (
+            any(re.search(pattern, text) for pattern, _, _ in _ATTRIBUTES)
+            or bool(re.search(_SPECIFIC, text))
+            or turn.kit.parser.parse(text).filters.size is not None
+        )
+    )
+
+
+def _for_each(turn: Turn) -> Action:
+    """The answer for every product shown, a line each, in the order shown."""
+    found = [d for d in turn.memory.results.get("get_product", []) if "error" not in d]
+    carry = turn.carry.model_copy(deep=True)
+    carry.intent, carry.awaiting, carry.focus, carry.question = "product", "", None, ""
+    if not found:
+        return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
+    lines = [_answer_about(turn, details, turn.text, may_name=False) for details in found]
+    return turn.answer("\n".join(lines), carry=carry, cards=[d["product_id"] for d in found])
+
+
+_SPECIFIC = r"come in|colou?r|available in|in stock|sold out|\bleft\b"
 _ATTRIBUTES = [
     (r"waterproof|rain|wet|water", ("waterproofing", "waterproof_rating"), "waterproofing:"),
     (r"wash|care|clean|dry", ("care",), "care:"),
@@ -46,9 +79,10 @@ _ATTRIBUTES = [
 ]
 
 
-def _answer_about(turn: Turn, details: dict[str, Any], asked: str) -> str:
+def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: bool = True) -> str:
+    """`may_name`: the question may name the product (its words then ask nothing)."""
     title, variants = details["title"], details["variants"]
-    lowered = _without_name(asked.lower(), title)
+    lowered = _without_name(asked.lower(), title) if may_name else asked.lower()
     in_stock = [v for v in variants if v["in_stock"]]
     colors = option_values(variants, "color")
     sizes = option_values(variants, "size")
