@@ -167,6 +167,12 @@ class StoreSettings(BaseModel):
         default=5.0, gt=0, description="SQLite write-lock wait; PostgreSQL connect timeout"
     )
     lock_timeout_s: float = Field(default=60.0, gt=0, description="longest wait for a conversation")
+    lock_files: int = Field(
+        default=256,
+        ge=1,
+        le=65536,
+        description="SQLite: conversation lock files beside the database, shared by hash",
+    )
     pool_size: int = Field(
         default=5, ge=1, le=100, description="PostgreSQL pool; >= concurrent turns"
     )

@@ -2,6 +2,8 @@
 
 Queued payloads survive a provider outage or a restart: the courier claims due items, sends
 them in order per conversation, and reschedules failures with backoff (see assistant/store).
+A send whose outcome is unknown is marked `uncertain` instead: sending it again could deliver
+it twice.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import httpx
 
 from assistant.brand import PromptSet
 from assistant.channels.base import ChannelAdapter, Payload, RenderContext
-from assistant.channels.errors import SendError, WindowClosedError
+from assistant.channels.errors import SendError, UncertainSendError, WindowClosedError
 from assistant.messages import Reply
 from assistant.store import Store, StoreError
 from assistant.store.models import ConversationRow, OutboxItem
@@ -108,6 +110,9 @@ class Courier:
             return
         try:
             result = await adapter.send(Payload.model_validate(item.payload), client)
+        except UncertainSendError as exc:
+            await self._uncertain(item, exc)
+            return
         except SendError as exc:
             retry = timedelta(seconds=exc.retry_after_s) if exc.retry_after_s else None
             log.warning(
@@ -122,6 +127,17 @@ class Courier:
             )
             return
         await asyncio.to_thread(self._store.mark_sent, item.id, result.provider_message_id)
+
+    async def _uncertain(self, item: OutboxItem, exc: UncertainSendError) -> None:
+        """Never send it again (it may be out already); say so where the team looks. The log
+        names the item, not the shopper: the error text may quote the provider's answer."""
+        log.warning(
+            "send outcome unknown: outbox item %s left uncertain, not retried (%s)",
+            item.id,
+            "no answer" if exc.status is None else f"status {exc.status}",
+            extra={"channel": item.channel, "status": exc.status, "outbox_item": item.id},
+        )
+        await asyncio.to_thread(self._store.mark_uncertain, item.id, str(exc)[:500])
 
     async def run(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
         """Deliver until stopped; picks up items a killed process left half-sent."""

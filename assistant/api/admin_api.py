@@ -1,8 +1,9 @@
-"""The admin API (`/admin/api`, admins only): agents, and customers' data requests (export
-everything stored about a customer; delete them)."""
+"""The admin API (`/admin/api`, admins only): agents, customers' data requests (export
+everything stored about a customer; delete them), and sends of unknown outcome."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -32,6 +33,21 @@ class AgentRow(AgentOut):
 
 class AgentsOut(BaseModel):
     agents: list[AgentRow]
+
+
+class UncertainSend(BaseModel):
+    """An outbox item the provider may or may not have delivered (never sent again)."""
+
+    id: int
+    conversation_id: str
+    channel: str
+    error: str | None
+    queued_at: datetime
+    given_up_at: datetime
+
+
+class UncertainSendsOut(BaseModel):
+    sends: list[UncertainSend]
 
 
 class AgentCreated(BaseModel):
@@ -96,3 +112,21 @@ def delete_customer(customer_id: str, admin: AdminDep, request: Request) -> dict
     except RecordNotFound as exc:
         raise HTTPException(404, detail="no such customer") from exc
     return {"deleted": deleted}
+
+
+@router.get("/outbox/uncertain")
+def uncertain_sends(admin: AdminDep, request: Request) -> UncertainSendsOut:
+    """The latest replies whose send got no answer (the shopper may or may not have them):
+    newest first, for the team to check in the conversation or the provider's console."""
+    sends = [
+        UncertainSend(
+            id=item.id,
+            conversation_id=item.conversation_id,
+            channel=item.channel,
+            error=item.last_error,
+            queued_at=item.created_at,
+            given_up_at=item.updated_at,
+        )
+        for item in request_store(request).uncertain_items()
+    ]
+    return UncertainSendsOut(sends=sends)

@@ -17,6 +17,7 @@ from assistant.channels.errors import (
     ChannelError,
     SendError,
     SignatureError,
+    UncertainSendError,
     WebhookParseError,
     WindowClosedError,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Skipped",
     "SmsAdapter",
     "StatusUpdate",
+    "UncertainSendError",
     "WebhookParseError",
     "WhatsAppAdapter",
     "WindowClosedError",

@@ -10,6 +10,7 @@ and the outbox, for each reply::
 
     for payload in adapter.render(reply, context):       # WindowClosedError: nothing may go
         result = await adapter.send(payload, client)     # SendError(retryable=...) -> retry later
+                                                         # UncertainSendError -> never again
 
 Rich things degrade to text: where a channel cannot show a card or a button, the adapter
 writes it as a numbered line ("Reply 4 for Sizes"); the number is the option's position in
@@ -167,7 +168,8 @@ class ChannelAdapter(ABC):
         """Send once; the provider's message id, or `SendError` saying whether to retry."""
 
     async def send(self, payload: Payload, client: httpx.AsyncClient) -> SendResult:
-        """Send `payload`, retrying 429/5xx/timeouts with backoff (honouring Retry-After)."""
+        """Send `payload`, retrying with jittered backoff (honouring Retry-After) only what
+        cannot go out twice: a refused connection, 429, 503, a provider's "not sent" code."""
         if payload.channel != self.name:
             raise SendError(
                 f"a {payload.channel} payload cannot go through the {self.name} adapter",

@@ -31,8 +31,9 @@ class WindowClosedError(ChannelError):
 class SendError(ChannelError):
     """A payload could not be delivered to the provider.
 
-    `retryable` tells the outbox whether trying later can help (429, 5xx, timeouts, provider
-    throttling) or not (bad request, rejected token, recipient opted out). `retry_after_s` is
+    `retryable` tells the outbox whether trying later can help and cannot send the message
+    twice (429, 503, a connection refused, provider throttling) or not (bad request, rejected
+    token, recipient opted out; see `UncertainSendError` for an unknown outcome). `retry_after_s` is
     the provider's own wait, when it gave one longer than the adapter waits in-process.
     """
 
@@ -50,3 +51,15 @@ class SendError(ChannelError):
         self.status = status
         self.code = code
         self.retry_after_s = retry_after_s
+
+
+class UncertainSendError(SendError):
+    """The request may have reached the provider, but no answer says whether it took the
+    message (a read timeout, a connection lost after sending, an undocumented 5xx).
+
+    Never retried, in-process or by the outbox: a repeat could deliver the message twice.
+    The outbox marks the item `uncertain` for the team to check.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message, retryable=False, status=status, code=code)

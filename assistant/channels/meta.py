@@ -11,8 +11,8 @@ import httpx
 from pydantic import SecretStr
 
 from assistant.channels.base import ChannelAdapter, Headers, Payload, header
-from assistant.channels.errors import SendError, WebhookParseError
-from assistant.channels.retry import RETRY_STATUSES, Sleep, json_object, post, retry_after
+from assistant.channels.errors import SendError, UncertainSendError, WebhookParseError
+from assistant.channels.retry import Sleep, json_object, post, status_error
 from assistant.channels.settings import RetrySettings
 from assistant.channels.signing import (
     META_SIGNATURE_HEADER,
@@ -22,8 +22,11 @@ from assistant.channels.signing import (
 )
 
 MAX_WEBHOOK_BYTES = 2 * 1024 * 1024
-# Graph error codes worth another try: transient failures and throttling, which Meta often
-# answers with HTTP 400 rather than 429 (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+# Graph error codes that say the message was not sent and another try may work: transient
+# failures and throttling, which Meta often answers with HTTP 400 rather than 429
+# (https://developers.facebook.com/docs/graph-api/guides/error-handling: 1, 2 "wait and retry",
+# 4, 17, 32, 613, 80007 rate limits; WhatsApp Cloud API error codes: 130429 and 131056 rate
+# limits, 131000 "failed to send due to an unknown error", 131016 "service unavailable").
 RETRY_CODES = frozenset({1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131056})
 HINTS = {
     190: "the access token is invalid or has expired",
@@ -77,12 +80,14 @@ class MetaAdapter(ChannelAdapter):
             raise graph_error(response, self.name)
         message_id = self._message_id(json_object(response, self.name))
         if not message_id:
-            raise SendError(f"{self.name} answered without a message id", retryable=False)
+            raise UncertainSendError(f"{self.name} answered without a message id")
         return message_id
 
 
 def graph_error(response: httpx.Response, provider: str) -> SendError:
-    """A Graph API error answer as a `SendError`, retryable for throttling and outages."""
+    """A Graph API error answer as a `SendError`: retryable for throttling and the transient
+    codes Meta documents as "wait and retry" (the call failed, nothing was sent); uncertain for
+    another 5xx, which need not come from the Graph API at all."""
     try:
         data = response.json()
     except ValueError:
@@ -94,14 +99,8 @@ def graph_error(response: httpx.Response, provider: str) -> SendError:
     detail = str(details.get("details") or error.get("message") or response.reason_phrase)
     if code in HINTS:
         detail = f"{HINTS[code]} ({detail})"
-    status = response.status_code
-    return SendError(
-        f"{provider} refused the message ({status}{f', code {code}' if code else ''}): {detail}",
-        retryable=status in RETRY_STATUSES or status >= 500 or code in RETRY_CODES,
-        status=status,
-        code=str(code) if code is not None else None,
-        retry_after_s=retry_after(response),
-    )
+    named = str(code) if code is not None else None
+    return status_error(response, provider, detail, code=named, not_taken=code in RETRY_CODES)
 
 
 def webhook_object(body: bytes, expected: str) -> dict[str, Any]:

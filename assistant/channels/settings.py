@@ -18,15 +18,20 @@ GRAPH_API_VERSION = "v25.0"
 
 
 class RetrySettings(BaseModel):
-    """How `send` retries 429, 5xx and timeouts before handing the payload back to the outbox."""
+    """How `send` retries what cannot go out twice (a refused connection, 429, 503, a provider's
+    "not sent" code) before handing the payload back to the outbox; see `retry.py`."""
 
     max_attempts: int = Field(default=4, ge=1, le=10, description="first try included")
-    backoff_s: float = Field(default=0.5, ge=0, description="doubled after each attempt")
+    backoff_s: float = Field(
+        default=0.5, ge=0, description="first retry window (doubles each attempt; full jitter)"
+    )
     max_backoff_s: float = Field(default=8.0, ge=0)
     max_retry_after_s: float = Field(
         default=30.0, ge=0, description="a longer Retry-After is left to the outbox"
     )
-    timeout_s: float = Field(default=10.0, gt=0)
+    timeout_s: float = Field(
+        default=10.0, gt=0, description="no answer by then: uncertain, never sent again"
+    )
 
 
 class WhatsAppTemplate(BaseModel):

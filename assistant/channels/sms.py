@@ -30,7 +30,12 @@ from assistant.channels.base import (
     header,
     inbound_message,
 )
-from assistant.channels.errors import ChannelConfigurationError, SendError, WebhookParseError
+from assistant.channels.errors import (
+    ChannelConfigurationError,
+    SendError,
+    UncertainSendError,
+    WebhookParseError,
+)
 from assistant.channels.retry import Sleep, json_object, post, status_error
 from assistant.channels.settings import SmsSettings
 from assistant.channels.signing import (
@@ -150,7 +155,7 @@ class SmsAdapter(ChannelAdapter):
             raise _twilio_error(response)
         sid = json_object(response, "twilio").get("sid")
         if not isinstance(sid, str) or not sid:
-            raise SendError("twilio answered without a message sid", retryable=False)
+            raise UncertainSendError("twilio answered without a message sid")
         return sid
 
 

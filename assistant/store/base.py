@@ -44,9 +44,11 @@ class StoreCore:
         lock_timeout_s: float = 60.0,
         outbox_backoff: Backoff | None = None,
         busy_timeout_s: float = 5.0,
+        lock_files: int = 256,
     ):
         self.engine = engine
         self.lock_timeout_s = lock_timeout_s
+        self.lock_files = lock_files
         self.outbox_backoff = outbox_backoff or Backoff()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         sqlite = engine.dialect.name == "sqlite"
@@ -62,13 +64,15 @@ class StoreCore:
         lock_timeout_s: float = 60.0,
         pool_size: int = 5,
         outbox_backoff: Backoff | None = None,
+        lock_files: int = 256,
     ) -> Self:
         """A store on `url` (`sqlite:///path.db` or `postgresql+psycopg://...`); connects lazily.
 
         `busy_timeout_s` is SQLite's wait for the write lock (and PostgreSQL's connect timeout);
         `lock_timeout_s` bounds the wait in `conversation_lock`; `pool_size` sizes the
         PostgreSQL pool, which needs a connection per turn in progress plus a few;
-        `outbox_backoff` paces retries of failed sends.
+        `outbox_backoff` paces retries of failed sends; `lock_files` bounds the conversation
+        lock files beside a SQLite database (conversations share them by hash).
         """
         with translated():
             engine = make_engine(url, busy_timeout_s=busy_timeout_s, pool_size=pool_size)
@@ -77,6 +81,7 @@ class StoreCore:
             lock_timeout_s=lock_timeout_s,
             outbox_backoff=outbox_backoff,
             busy_timeout_s=busy_timeout_s,
+            lock_files=lock_files,
         )
 
     @property

@@ -22,6 +22,7 @@ def open_store(settings: Settings) -> Store:
         url,
         busy_timeout_s=options.busy_timeout_s,
         lock_timeout_s=options.lock_timeout_s,
+        lock_files=options.lock_files,
         pool_size=options.pool_size,
         outbox_backoff=Backoff(
             options.outbox_backoff_base_s, options.outbox_backoff_cap_s, options.outbox_max_attempts

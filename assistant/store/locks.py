@@ -7,9 +7,11 @@ the turn updates it (state, fallbacks) and inserts children whose foreign-key ch
 key-share lock on it, both from other connections, which would wait on the lock forever.
 
 SQLite: a lock per conversation inside this process (threads take turns), then an exclusive
-`flock` on a lock file beside the database (processes on the machine take turns; see
-`file_lock`), while SQLite's own write lock serialises every write. The lock is not
-re-entrant on either backend (a nested lock on the same conversation waits for the timeout).
+`flock` on one of the store's `lock_files` lock files beside the database, picked by a hash of
+the conversation id (processes on the machine take turns; see `file_lock`), while SQLite's own
+write lock serialises every write. The lock is not re-entrant on either backend (a nested lock
+on the same conversation waits for the timeout; on SQLite, so may one on another conversation
+that shares its lock file, so a turn never holds two).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class LockOps(StoreCore):
                     yield
                     return
                 left = max(0.0, timeout - (time.monotonic() - started))
-                with file_lock(directory, conversation_id, left):  # other processes
+                with file_lock(directory, conversation_id, left, stripes=self.lock_files):
                     yield
 
     @cached_property

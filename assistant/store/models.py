@@ -28,12 +28,12 @@ State = Literal["bot", "pending_human", "human", "closed"]
 Direction = Literal["inbound", "outbound"]
 InboundStatus = Literal["received", "processing", "processed", "failed"]
 OutboundStatus = Literal["queued", "sent", "delivered", "read", "failed"]
-OutboxStatus = Literal["pending", "sending", "sent", "dead"]
+OutboxStatus = Literal["pending", "sending", "sent", "dead", "uncertain"]
 
 STATES = ("bot", "pending_human", "human", "closed")
 MESSAGE_STATUSES: tuple[str, ...] = ("received", "processing", "processed", "failed")
 MESSAGE_STATUSES += ("queued", "sent", "delivered", "read")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "dead")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "uncertain")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

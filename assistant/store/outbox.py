@@ -1,6 +1,7 @@
 """The outbox: rendered provider payloads waiting to be sent, claimed by senders with row
 locks (SKIP LOCKED on PostgreSQL, the write lock on SQLite), one at a time per conversation,
-retried with backoff and dead-lettered after `Backoff.max_attempts`."""
+retried with backoff and dead-lettered after `Backoff.max_attempts`. A send whose outcome is
+unknown (the provider may have taken it) is `uncertain`: never sent again, left for the team."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ BUSY = ("pending", "sending")
 
 
 class OutboxOps(ConversationOps):
-    """enqueue -> claim_due -> mark_sent | mark_failed; reclaim_stuck for crashed senders."""
+    """enqueue -> claim_due -> mark_sent | mark_failed | mark_uncertain; reclaim_stuck for
+    crashed senders."""
 
     def enqueue(
         self,
@@ -153,6 +155,33 @@ class OutboxOps(ConversationOps):
             return item
 
         return self._run(failed)
+
+    def mark_uncertain(self, item_id: int, error: str) -> OutboxItem:
+        """The provider may have taken the payload but never said so (a read timeout, a lost
+        connection): `uncertain`, never claimed again, so it cannot be delivered twice. It no
+        longer holds the conversation's later items back; its reply message stays `queued`."""
+
+        def uncertain(session: Session) -> OutboxItem:
+            item = self._item(session, item_id)
+            item.status = "uncertain"
+            item.last_error = error[:2000]
+            item.claimed_at = None
+            item.updated_at = utcnow()
+            session.flush()
+            return item
+
+        return self._run(uncertain)
+
+    def uncertain_items(self, limit: int = 100) -> list[OutboxItem]:
+        """The latest sends of unknown outcome, newest first: for the team to check with the
+        shopper or the provider's console."""
+        query = (
+            select(OutboxItem)
+            .where(OutboxItem.status == "uncertain")
+            .order_by(OutboxItem.id.desc())
+            .limit(limit)
+        )
+        return self._run(lambda s: list(s.scalars(query)), write=False)
 
     def reclaim_stuck(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Put back items left `sending` longer than `older_than` (their sender died);

@@ -12,6 +12,8 @@ APIs, rejects payloads over the providers' main limits, answers with their ids (
         fake.fail_next(500, times=2)               # the next two requests answer 500
         fake.fail_next(429, retry_after="1")       # Retry-After: 1
         fake.delay_next(2.0)                       # answer late (client timeouts)
+        fake.accept_then_hang(2.0)                 # take the message, then answer late
+        fake.fail_next(502, bare=True)             # a gateway's plain-text 502
 
 Every record carries the recipient and a digest of what the payload says (`payload_digest`).
 A fake built with ``compact=True`` keeps only those, not the headers and body: a long soak
@@ -39,7 +41,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from assistant.testing.loopback import serve_app
 
@@ -118,8 +120,9 @@ class FakeProvider:
         self.meta_token, self.twilio_sid, self.twilio_token = meta_token, twilio_sid, twilio_token
         self.compact = compact
         self.requests: list[Recorded] = []
-        self._failures: deque[tuple[int, str | None, int | None]] = deque()
+        self._failures: deque[tuple[int, str | None, int | None, bool]] = deque()
         self._delays: deque[float] = deque()
+        self._hangs: deque[float] = deque()
         self._ids = itertools.count(1)
         self._outage: int | None = None
         self.app = self._build()
@@ -138,20 +141,28 @@ class FakeProvider:
         *,
         retry_after: str | None = None,
         code: int | None = None,
+        bare: bool = False,
     ) -> None:
         """Answer the next `times` requests with `status` in the provider's error format, with
-        the provider's error `code` if given (Graph: 130429, 131047...; Twilio: 21610...)."""
-        self._failures.extend([(status, retry_after, code)] * times)
+        the provider's error `code` if given (Graph: 130429, 131047...; Twilio: 21610...).
+        With `bare`, a plain-text body instead, as a proxy in front of the API answers."""
+        self._failures.extend([(status, retry_after, code, bare)] * times)
 
     def delay_next(self, seconds: float, times: int = 1) -> None:
         """Hold the next `times` requests for `seconds` before answering."""
         self._delays.extend([seconds] * times)
+
+    def accept_then_hang(self, seconds: float, times: int = 1) -> None:
+        """Accept the next `times` messages (recorded as delivered at once), then hold the
+        answer `seconds`: past the client's timeout, the message is out but unconfirmed."""
+        self._hangs.extend([seconds] * times)
 
     def reset(self) -> None:
         """Forget recorded requests and queued failures and delays."""
         self.requests.clear()
         self._failures.clear()
         self._delays.clear()
+        self._hangs.clear()
         self._outage = None
 
     def sent(self, provider: Provider | None = None) -> list[dict[str, Any]]:
@@ -168,7 +179,7 @@ class FakeProvider:
         app = FastAPI()
 
         @app.post("/{version}/{node}/messages")
-        async def graph(request: Request) -> JSONResponse:
+        async def graph(request: Request) -> Response:
             raw = await request.body()
             try:
                 body = json.loads(raw)
@@ -180,41 +191,56 @@ class FakeProvider:
                 "whatsapp" if body.get("messaging_product") == "whatsapp" else "messenger"
             )
             record = self._record(provider, request, body)
+            hang = self._hangs.popleft() if self._hangs else 0.0
             answer = await self._answer(provider, request, body)
             if answer is None:
                 answer = JSONResponse(self._graph_success(provider, body))
-            record.status = 499 if await request.is_disconnected() else answer.status_code
-            return answer
+            return await self._finish(record, request, answer, hang)
 
         @app.post("/2010-04-01/Accounts/{sid}/Messages.json")
-        async def twilio(sid: str, request: Request) -> JSONResponse:
+        async def twilio(sid: str, request: Request) -> Response:
             form = (await request.body()).decode(errors="replace")
             body = dict(parse_qsl(form, keep_blank_values=True))
             record = self._record("twilio", request, body)
+            hang = self._hangs.popleft() if self._hangs else 0.0
             answer = await self._answer("twilio", request, body)
             if answer is None:
                 sms_id = f"SM{secrets.token_hex(16)}"
                 reply = {"sid": sms_id, "account_sid": sid, "status": "queued", **_lower(body)}
                 answer = JSONResponse(reply, status_code=201)
-            record.status = 499 if await request.is_disconnected() else answer.status_code
-            return answer
+            return await self._finish(record, request, answer, hang)
 
         return app
 
+    @staticmethod
+    async def _finish(
+        record: Recorded, request: Request, answer: Response, hang: float
+    ) -> Response:
+        """Record what was answered (499: the client gave up first). A hang after an
+        acceptance records the acceptance first: the message is out whatever the client sees."""
+        if hang and 200 <= answer.status_code < 300:
+            record.status = answer.status_code
+            await asyncio.sleep(hang)
+            return answer
+        record.status = 499 if await request.is_disconnected() else answer.status_code
+        return answer
+
     async def _answer(
         self, provider: Provider, request: Request, body: dict[str, Any]
-    ) -> JSONResponse | None:
+    ) -> Response | None:
         """A queued delay, then a queued failure, a credential or payload error, or None."""
         # Both are taken on arrival: a held request must not eat what a later test queued.
         delay = self._delays.popleft() if self._delays else 0.0
         failure = self._failures.popleft() if self._failures else None
         if failure is None and self._outage is not None:
-            failure = (self._outage, None, None)
+            failure = (self._outage, None, None, False)
         if delay:
             await asyncio.sleep(delay)
         if failure is not None:
-            status, retry_after, code = failure
+            status, retry_after, code, bare = failure
             headers = {"Retry-After": retry_after} if retry_after is not None else {}
+            if bare:
+                return PlainTextResponse(f"injected {status}", status_code=status, headers=headers)
             return _error(provider, status, f"injected {status}", headers, code)
         if not self._authorised(provider, request):
             return _error(provider, 401, "authentication failed")
@@ -299,9 +325,10 @@ def _problem(provider: Provider, body: dict[str, Any]) -> str | None:
 
 
 @contextmanager
-def serve(fake: FakeProvider) -> Iterator[str]:
-    """Run the fake on a free loopback port; yields its base URL (use it as every api_url)."""
-    with serve_app(fake.app, name="fake provider") as base_url:
+def serve(fake: FakeProvider, *, port: int | None = None) -> Iterator[str]:
+    """Run the fake on a free loopback port (or `port`); yields its base URL (use it as every
+    api_url)."""
+    with serve_app(fake.app, name="fake provider", port=port) as base_url:
         yield base_url
 
 

@@ -20,9 +20,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(app: Any, *, name: str = "fake server", start_timeout_s: float = 10) -> Iterator[str]:
-    """Serve `app` with uvicorn until the block ends; yields its base URL, http://127.0.0.1:PORT."""
-    port = free_port()
+def serve_app(
+    app: Any, *, name: str = "fake server", start_timeout_s: float = 10, port: int | None = None
+) -> Iterator[str]:
+    """Serve `app` with uvicorn until the block ends; yields its base URL, http://127.0.0.1:PORT
+    (on `port` if given, e.g. one a client was refused on until now)."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name=name)

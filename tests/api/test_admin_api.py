@@ -57,3 +57,17 @@ def test_admins_export_and_delete_a_customer(shop: Shop) -> None:
         == 404
     )
     assert shop.store.get_conversation("web:gdpr") is None
+
+
+def test_admins_see_the_sends_of_unknown_outcome(shop: Shop) -> None:
+    phone = "+15550100"
+    conversation = shop.store.get_or_create_conversation(f"sms:{phone}", "sms", phone, "default")
+    kept = shop.store.enqueue(conversation.id, "sms", phone, {"Body": "hi"})
+    shop.store.claim_due()
+    shop.store.mark_uncertain(kept.id, "no answer within 10 s (ReadTimeout)")
+    answer = shop.client.get("/admin/api/outbox/uncertain", headers=shop.as_agent("ada"))
+    assert answer.status_code == 200, answer.text
+    (send,) = answer.json()["sends"]
+    assert (send["id"], send["conversation_id"]) == (kept.id, conversation.id)
+    assert send["channel"] == "sms" and "ReadTimeout" in send["error"]
+    assert "recipient" not in send and "payload" not in send  # what to check, not the message

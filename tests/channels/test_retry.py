@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -9,7 +10,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from assistant.channels import SendError
+from assistant.channels import SendError, UncertainSendError
 from assistant.channels.retry import retry_after, send_with_retries
 from assistant.channels.settings import RetrySettings
 
@@ -34,11 +35,35 @@ class Flaky:
 
 
 @pytest.mark.anyio
-async def test_backoff_doubles_up_to_the_cap(sleeps: list[float], sleep: object) -> None:
+async def test_backoff_windows_double_up_to_the_cap_with_jitter(
+    sleeps: list[float], sleep: object
+) -> None:
     policy = RetrySettings(max_attempts=5, backoff_s=1, max_backoff_s=3)
+    random.seed(20261207)  # the wait is drawn with the random module: seeded, it is repeatable
     attempt = Flaky(*[SendError("x", retryable=True)] * 4)
     assert await send_with_retries(attempt, policy, sleep=sleep) == ("id-1", 5)  # type: ignore[arg-type]
-    assert sleeps == [1, 2, 3, 3]
+    windows = [1, 2, 3, 3]
+    random.seed(20261207)
+    assert sleeps == [random.uniform(0, window) for window in windows]  # full jitter
+    assert sleeps != windows and all(0 <= s <= w for s, w in zip(sleeps, windows, strict=True))
+
+
+@pytest.mark.anyio
+async def test_senders_failing_together_do_not_retry_together(
+    sleeps: list[float], sleep: object
+) -> None:
+    for _ in range(20):
+        attempt = Flaky(SendError("x", retryable=True))
+        await send_with_retries(attempt, RetrySettings(), sleep=sleep)  # type: ignore[arg-type]
+    assert len(sleeps) == 20 and len(set(sleeps)) > 10  # not one shared wait
+
+
+@pytest.mark.anyio
+async def test_an_uncertain_send_is_never_retried(sleeps: list[float], sleep: object) -> None:
+    attempt = Flaky(UncertainSendError("no answer within 10 s"))
+    with pytest.raises(UncertainSendError):
+        await send_with_retries(attempt, RetrySettings(), sleep=sleep)  # type: ignore[arg-type]
+    assert attempt.calls == 1 and sleeps == []
 
 
 @pytest.mark.anyio

@@ -10,7 +10,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from assistant.channels import SignatureError, WhatsAppAdapter, WindowClosedError
+from assistant.channels import (
+    SignatureError,
+    UncertainSendError,
+    WhatsAppAdapter,
+    WindowClosedError,
+)
 from assistant.channels.meta import graph_error
 from assistant.channels.settings import WhatsAppSettings, WhatsAppTemplate
 from assistant.messages import QuickReply, Reply
@@ -281,6 +286,19 @@ class TestSendErrors:
         )
         error = graph_error(response, "whatsapp")
         assert (error.retryable, error.code) == (retryable, str(code))
+
+    @pytest.mark.parametrize(("status", "code"), [(500, 2), (500, 1), (503, 100), (400, 131000)])
+    def test_answers_saying_nothing_was_sent_are_retried(self, status: int, code: int) -> None:
+        response = httpx.Response(status, json={"error": {"message": "x", "code": code}})
+        error = graph_error(response, "whatsapp")
+        assert error.retryable and not isinstance(error, UncertainSendError)
+
+    @pytest.mark.parametrize(("status", "code"), [(500, 100), (502, None), (504, None)])
+    def test_other_5xx_answers_are_uncertain(self, status: int, code: int | None) -> None:
+        body = {"error": {"message": "x", "code": code}} if code else None
+        response = httpx.Response(status, json=body)
+        error = graph_error(response, "whatsapp")
+        assert isinstance(error, UncertainSendError) and not error.retryable
 
     def test_the_window_error_explains_itself(self) -> None:
         response = httpx.Response(

@@ -41,3 +41,32 @@ def test_another_process_waits_for_the_conversation(tmp_path: Path) -> None:
     finally:
         holder.wait(timeout=10)
         store.close()
+
+
+def test_lock_files_stay_bounded_however_many_conversations(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'many.db'}", lock_files=8)
+    store.create_schema()
+    try:
+        for n in range(300):
+            with store.conversation_lock(f"whatsapp:+1555010{n:04d}", timeout_s=1):
+                pass
+        lock_dir = tmp_path / ".many.db.locks"
+        conversation_files = [p for p in lock_dir.iterdir() if p.name != "write.lock"]
+        assert 1 <= len(conversation_files) <= 8
+    finally:
+        store.close()
+
+
+def test_conversations_sharing_a_lock_file_still_take_turns_correctly(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'one.db'}", lock_files=1)
+    store.create_schema()
+    try:
+        # Another conversation on the same (only) file waits, bounded by its timeout...
+        first, busy = store.conversation_lock("c-1", timeout_s=1), pytest.raises(ConversationBusy)
+        with first, busy, store.conversation_lock("c-2", timeout_s=0.1):
+            pass
+        # ...and gets it once the first turn ends.
+        with store.conversation_lock("c-2", timeout_s=1):
+            pass
+    finally:
+        store.close()

@@ -147,3 +147,21 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1  # jittered
     assert not backoff.exhausted(4) and backoff.exhausted(5)
+
+
+def test_an_uncertain_send_is_never_claimed_again_and_holds_nothing_back(store: Store) -> None:
+    a = _conversation(store, "a")
+    a1, a2 = _enqueue(store, a, 1), _enqueue(store, a, 2)
+    (claimed,) = store.claim_due()
+    assert claimed.id == a1.id
+    uncertain = store.mark_uncertain(a1.id, "no answer within 10 s: the provider may have it")
+    assert uncertain.status == "uncertain" and uncertain.claimed_at is None
+    assert [i.id for i in store.claim_due()] == [a2.id]  # the next part goes on
+    later = utcnow() + timedelta(days=1)
+    assert store.claim_due(now=later) == []  # never again, however long we wait
+    assert store.reclaim_stuck(timedelta(minutes=5), now=later) == 1  # a2, left sending
+    assert [i.id for i in store.claim_due(now=later)] == [a2.id]
+    assert [i.id for i in store.uncertain_items()] == [a1.id]
+    kept = store.outbox_item(a1.id)
+    assert kept is not None and kept.status == "uncertain"
+    assert "may have it" in (kept.last_error or "")

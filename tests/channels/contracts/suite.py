@@ -19,12 +19,14 @@ from assistant.channels import (
     Payload,
     SendError,
     SignatureError,
+    UncertainSendError,
     WebhookParseError,
 )
 from assistant.channels.settings import RetrySettings
 from assistant.errors import ConfigurationError
 from assistant.messages import Reply
 from assistant.testing.fake_provider import FakeProvider, SignedWebhook
+from assistant.testing.loopback import free_port
 from tests.channels.conftest import TRACKED, busy_reply, context
 
 SECRET = "webhook-signing-secret"
@@ -224,16 +226,16 @@ class ChannelContract:
         assert len(provider.sent()) == 1
 
     @pytest.mark.anyio
-    async def test_send_retries_a_500_then_delivers(
+    async def test_send_retries_a_503_then_delivers(
         self, adapter: ChannelAdapter, provider: FakeProvider, sleeps: list[float]
     ) -> None:
-        provider.fail_next(500)
+        provider.fail_next(503)
         async with httpx.AsyncClient() as client:
             result = await adapter.send(self._payload(adapter), client)
         assert result.attempts == 2
         statuses = [r.status for r in provider.requests]
-        assert statuses[0] == 500 and 200 <= statuses[1] < 300 and len(statuses) == 2
-        assert sleeps == [FAST.backoff_s]
+        assert statuses[0] == 503 and 200 <= statuses[1] < 300 and len(statuses) == 2
+        assert len(sleeps) == 1 and 0 <= sleeps[0] <= FAST.backoff_s  # jittered backoff
 
     @pytest.mark.anyio
     async def test_a_4xx_is_not_retried(
@@ -279,18 +281,44 @@ class ChannelContract:
                 await adapter.send(self._payload(adapter), client)
         assert raised.value.retryable is True
         assert len(provider.requests) == FAST.max_attempts
-        assert sleeps == [0.01, 0.02]  # backoff doubles
+        assert len(sleeps) == 2  # within windows that double, each wait drawn at random
+        assert 0 <= sleeps[0] <= 0.01 and 0 <= sleeps[1] <= 0.02
 
     @pytest.mark.anyio
-    async def test_a_timeout_is_retried(
+    async def test_a_timeout_after_the_provider_took_the_message_is_not_retried(
         self, provider_url: str, provider: FakeProvider, sleep: Callable[[float], Any]
     ) -> None:
-        quick = RetrySettings(max_attempts=2, backoff_s=0, timeout_s=0.2)
+        quick = RetrySettings(max_attempts=3, backoff_s=0, timeout_s=0.2)
         adapter = self.make_adapter(provider_url, retry=quick, sleep=sleep)
-        provider.delay_next(0.6)
+        provider.accept_then_hang(0.6)
         async with httpx.AsyncClient() as client:
-            result = await adapter.send(self._payload(adapter), client)
-        assert result.attempts == 2
+            with pytest.raises(UncertainSendError) as raised:
+                await adapter.send(self._payload(adapter), client)
+        assert raised.value.retryable is False
+        assert len(provider.requests) == 1 and len(provider.sent()) == 1  # out once, not twice
+
+    @pytest.mark.anyio
+    async def test_a_gateway_5xx_is_uncertain_and_not_retried(
+        self, adapter: ChannelAdapter, provider: FakeProvider, sleeps: list[float]
+    ) -> None:
+        provider.fail_next(502, bare=True)  # no provider error body: it may have got through
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(UncertainSendError) as raised:
+                await adapter.send(self._payload(adapter), client)
+        assert raised.value.status == 502
+        assert len(provider.requests) == 1 and sleeps == []
+
+    @pytest.mark.anyio
+    async def test_a_refused_connection_is_retried(
+        self, provider: FakeProvider, sleep: Callable[[float], Any], sleeps: list[float]
+    ) -> None:
+        adapter = self.make_adapter(f"http://127.0.0.1:{free_port()}", sleep=sleep)
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(SendError) as raised:
+                await adapter.send(self._payload(adapter), client)
+        assert raised.value.retryable is True  # nothing went out: the outbox tries again
+        assert not isinstance(raised.value, UncertainSendError)
+        assert len(sleeps) == FAST.max_attempts - 1
 
     @pytest.mark.anyio
     async def test_a_rejected_token_is_not_retried(

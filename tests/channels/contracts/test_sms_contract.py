@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import httpx
+import pytest
 from pydantic import SecretStr
 
-from assistant.channels import Payload, SmsAdapter
+from assistant.channels import Payload, SmsAdapter, UncertainSendError
 from assistant.channels.settings import RetrySettings, SmsSettings
-from assistant.testing.fake_provider import SignedWebhook, twilio_sms_form
+from assistant.testing.fake_provider import FakeProvider, SignedWebhook, twilio_sms_form
 from tests.channels.conftest import TWILIO_SID, TWILIO_TOKEN
 from tests.channels.contracts.suite import FAST, SECRET, WEBHOOK_URL, ChannelContract, sms_parts
 
@@ -58,3 +60,16 @@ class TestSmsContract(ChannelContract):
         assert sms_parts(body["Body"]) <= 3
         assert len(body["Body"]) <= 1600  # Twilio's own cap
         assert "**" not in body["Body"]
+
+    @pytest.mark.anyio
+    async def test_a_500_is_uncertain_and_not_retried(
+        self, adapter: SmsAdapter, provider: FakeProvider, sleeps: list[float]
+    ) -> None:
+        # Twilio documents 429 and 503 as "not served, try again"; a 500 may come after it
+        # queued the message.
+        provider.fail_next(500)
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(UncertainSendError) as raised:
+                await adapter.send(self._payload(adapter), client)
+        assert (raised.value.status, raised.value.code) == (500, "20500")
+        assert len(provider.requests) == 1 and sleeps == []
