@@ -196,3 +196,11 @@ def test_two_app_instances_on_one_database_share_the_count(
     assert kinds == ["missed"] * PER_CLIENT + ["locked"] * (12 - PER_CLIENT)
     for worker in workers:
         worker.store.close()
+
+
+def test_the_client_address_is_never_stored(concierge: Concierge) -> None:
+    with _client(concierge) as client:
+        _new_chat_says(client, next(_guesses(1)), "merino socks")
+    concierge.store.close()  # everything written through to the database file
+    kept = b"".join(p.read_bytes() for p in (concierge.settings.data_dir).glob("assistant.db*"))
+    assert kept and ATTACKER[0].encode() not in kept
