@@ -53,10 +53,6 @@ class LookupAttemptOps(StoreCore):
                 )
             )
 
-    def count_attempts(self, scope: str, key_hash: str, *, since: datetime) -> int:
-        """How many attempts against one key were made since `since`."""
-        return self._run(lambda s: _count(s, scope, key_hash, since), write=False)
-
 
 def _count(session: Session, scope: str, key_hash: str, since: datetime) -> int:
     query = select(func.count()).where(
