@@ -84,6 +84,18 @@ class OrderSettings(BaseModel):
     )
     shopify_token: SecretStr | None = None
     timeout_s: float = Field(default=10.0, gt=0)
+    max_attempts_per_order: int = Field(
+        default=5, ge=1, le=100, description="missed lookups of one order number per window"
+    )
+    max_attempts_per_client: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="missed lookups per web client address or channel sender per window",
+    )
+    attempt_window_s: int = Field(
+        default=3600, ge=60, le=7 * 86400, description="the window of the two limits above"
+    )
 
 
 class CheckoutSettings(BaseModel):

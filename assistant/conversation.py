@@ -32,7 +32,7 @@ from assistant.desk.wait import expected_wait
 from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
-from assistant.orders import OrderDesk, get_order_source
+from assistant.orders import get_order_desk, requester_key
 from assistant.preference_keeper import PreferenceKeeper
 from assistant.retrieval.index import CatalogIndex
 from assistant.store import Store
@@ -97,14 +97,13 @@ class Concierge:
         names = available_variants(settings.prompts.dir)
         prompts = {name: load_prompts(settings.prompts.dir, name) for name in names}
         replies = {name: Replies.load(settings.prompts.dir, name) for name in names}
-        source = get_order_source(settings)
+        store = store or open_store(settings)
         checkout = CheckoutBuilder(
             catalog.products.products, settings.checkout, settings.catalog.shop_domain
         )
-        agent = ShopAgent(
-            settings, catalog, prompts, replies, checkout, OrderDesk(source) if source else None
-        )
-        return cls(settings, catalog, agent, prompts, store or open_store(settings))
+        orders = get_order_desk(settings, store)  # misses counted in the store
+        agent = ShopAgent(settings, catalog, prompts, replies, checkout, orders)
+        return cls(settings, catalog, agent, prompts, store)
 
     def deliver_through(self, render: Renderer) -> None:
         """Queue each turn's reply, rendered by `render`, in the turn's own transaction."""
@@ -267,6 +266,7 @@ class Concierge:
             yield kept
             return
         notes = self._keeper.notes(remembered)  # saved preferences, with consent
+        requester = requester_key(message.channel, message.sender, message.client_address)
         gate = GroundedStream(self._names, self._disclosure.allows)  # released once checked
         try:
             outcome = None
@@ -277,6 +277,7 @@ class Concierge:
                 variant=conversation.variant,
                 conversation_id=conversation_id,
                 notes=notes,
+                requester=requester,
             ):
                 if isinstance(item, TurnOutcome):
                     outcome = item
@@ -284,7 +285,7 @@ class Concierge:
                     yield released
             if outcome is None or not (outcome.text.strip() or outcome.handoff_requested):
                 raise ModelBehaviourError("the agent produced no reply")
-            outcome = self._grounded(conversation, history, text, outcome, notes)
+            outcome = self._grounded(conversation, history, text, outcome, notes, requester)
             outcome = self._disclosed(conversation_id, outcome)
             if observer is not None:
                 observer(outcome)
@@ -335,6 +336,7 @@ class Concierge:
         text: str,
         outcome: TurnOutcome,
         notes: list[BaseMessage],
+        requester: str,
     ) -> TurnOutcome:
         facts = Facts.collect(r for _, r in outcome.results)
         verdict = ground(outcome.text, facts, self._names)
@@ -355,6 +357,7 @@ class Concierge:
             variant=conversation.variant,
             conversation_id=conversation.id,
             notes=[*notes, note],
+            requester=requester,
         )
         if ground(again.text, Facts.collect(r for _, r in again.results), self._names).ok:
             return again

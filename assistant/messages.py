@@ -24,6 +24,9 @@ class InboundMessage(BaseModel):
     provider_message_id: str | None = None
     quick_reply: str | None = Field(default=None, max_length=200)
     received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    # The web client's network address, for limits across conversations (order lookups):
+    # never stored with the message (excluded from dumps) nor shown in its repr.
+    client_address: str | None = Field(default=None, max_length=100, exclude=True, repr=False)
 
 
 class ProductCard(BaseModel):

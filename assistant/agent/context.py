@@ -22,3 +22,8 @@ class ShopContext:
     channel: Channel = "web"
     conversation_id: str = ""
     handoff_reasons: list[str] = field(default_factory=list)
+    # Who asks, for the order lookup limits (`orders.requester_key`): the web client's address
+    # or the channel's sender; empty means this conversation alone.
+    requester: str = ""
+    # A failed order lookup this turn came without the offer of a person: no handoff for it.
+    lookup_refused: bool = False

@@ -94,8 +94,10 @@ class ShopAgent:
         variant: str,
         conversation_id: str,
         notes: list[BaseMessage] | None = None,
+        requester: str = "",
     ) -> TurnOutcome:
-        """One shopper message (plus optional corrective notes) through the agent, to its reply."""
+        """One shopper message (plus optional corrective notes) through the agent, to its reply;
+        `requester` is who sends it, for the order lookup limits (`orders.requester_key`)."""
         outcome = None
         for item in self.stream(
             history,
@@ -104,6 +106,7 @@ class ShopAgent:
             variant=variant,
             conversation_id=conversation_id,
             notes=notes,
+            requester=requester,
         ):
             if isinstance(item, TurnOutcome):
                 outcome = item
@@ -120,6 +123,7 @@ class ShopAgent:
         variant: str,
         conversation_id: str,
         notes: list[BaseMessage] | None = None,
+        requester: str = "",
     ) -> Iterator[Event | TurnOutcome]:
         """Like `run`, yielding tokens and tool results as they come, then the outcome."""
         context = ShopContext(
@@ -129,6 +133,7 @@ class ShopAgent:
             prompts=self._prompts[variant],
             channel=channel,  # type: ignore[arg-type]
             conversation_id=conversation_id,
+            requester=requester,
         )
         graph = self._graph(variant, channel)
         start = [*history, HumanMessage(text), *(notes or [])]

@@ -20,7 +20,7 @@ from assistant.agent.gifts import GiftNeeds
 from assistant.agent.gifts import recommend as find_gifts
 from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
-from assistant.orders.errors import OrderError
+from assistant.orders.errors import OrderError, OrderLookupLocked, OrderNotVerified
 from assistant.retrieval.filters import SearchFilters
 
 Runtime = ToolRuntime[ShopContext]
@@ -159,12 +159,24 @@ def create_checkout_link(
 @shop_tool
 def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str, Any]:
     """Status, items and tracking of an order. Only after the shopper gave both the order number
-    and the email or shipping ZIP code of that order; never guess either."""
-    desk = runtime.context.orders
+    and the email or shipping ZIP code of that order; never guess either. When it can't find the
+    order, tell the shopper what `error` says; offer a person only if `offer_person` is true, and
+    never hand a failed lookup to a person otherwise."""
+    context = runtime.context
+    desk = context.orders
     if desk is None:
         return {"error": "order lookup is not available here; offer a human instead"}
+    requester = context.requester or f"{context.channel}:{context.conversation_id}"
     try:
-        return desk.lookup(order_id, email_or_zip).model_dump(mode="json")
+        return desk.lookup(order_id, email_or_zip, requester).model_dump(mode="json")
+    except OrderNotVerified as exc:  # a miss: a person is offered once per shopper and window
+        if desk.may_offer_person(requester):
+            return {"error": str(exc), "offer_person": True}
+        context.lookup_refused = True
+        return {"error": str(exc), "offer_person": False}
+    except OrderLookupLocked as exc:  # too many misses: no person either, so no desk flood
+        context.lookup_refused = True
+        return {"error": str(exc), "locked": True, "offer_person": False}
     except OrderError as exc:
         return {"error": str(exc)}
 
@@ -173,6 +185,12 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
 def handoff_to_human(reason: str, runtime: Runtime) -> dict[str, Any]:
     """Hand the conversation to a person: when the shopper asks for one, is upset, raises a
     refund dispute, legal, safety or payment problem, or when you cannot help."""
+    if runtime.context.lookup_refused:  # misses must not each open a desk ticket
+        return {
+            "status": "not_queued",
+            "error": "a failed order lookup is not handed to a person; tell the shopper what "
+            "order_status said",
+        }
     runtime.context.handoff_reasons.append(reason[:200])
     return {
         "status": "queued",

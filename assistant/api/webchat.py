@@ -38,6 +38,12 @@ async def limit_client(request: Request) -> None:
     limits.client(request.client.host if request.client else "unknown")
 
 
+async def client_address(request: Request) -> str | None:
+    """The client's address as `limit_client` sees it: order lookups are limited by it."""
+    return request.client.host if request.client else None
+
+
+AddressDep = Annotated[str | None, Depends(client_address)]
 router = APIRouter(prefix="/api", tags=["web chat"], dependencies=[Depends(limit_client)])
 TOO_MANY: dict[int | str, dict[str, Any]] = {429: {"description": "rate limited; see Retry-After"}}
 
@@ -73,7 +79,12 @@ def _sender(senders: WebSenders, conversation_id: str) -> str:
 
 
 def _inbound(
-    conversation_id: str, sender: str, body: MessageIn, concierge: Concierge, limits: Limits
+    conversation_id: str,
+    sender: str,
+    body: MessageIn,
+    concierge: Concierge,
+    limits: Limits,
+    address: str | None,
 ) -> InboundMessage:
     if not body.text.strip() and not body.quick_reply:
         raise HTTPException(422, detail="a message needs text or a quick_reply")
@@ -89,6 +100,7 @@ def _inbound(
         quick_reply=body.quick_reply,
         conversation_id=conversation_id,
         provider_message_id=resend_key,  # de-duplicated like a provider's message id
+        client_address=address,  # never stored: only for limits across conversations
     )
 
 
@@ -153,9 +165,10 @@ async def send_message(
     limits: LimitsDep,
     slots: TurnSlotsDep,
     senders: WebSendersDep,
+    address: AddressDep,
 ) -> Response:
     """Send a message and get the whole reply."""
-    reply = await slots.run(_send, conversation_id, body, concierge, limits, senders)
+    reply = await slots.run(_send, conversation_id, body, concierge, limits, senders, address)
     # Written as it was built: the reply was validated into `ReplyOut` once, in `_send`.
     return Response(reply.model_dump_json(), media_type="application/json")
 
@@ -166,11 +179,13 @@ def _send(
     concierge: Concierge,
     limits: Limits,
     senders: WebSenders,
+    address: str | None,
 ) -> ReplyOut:
     sender = _sender(senders, conversation_id)
     reply = Reply(text="")
     try:
-        for item in _turn(concierge, _inbound(conversation_id, sender, body, concierge, limits)):
+        message = _inbound(conversation_id, sender, body, concierge, limits, address)
+        for item in _turn(concierge, message):
             if isinstance(item, Reply):
                 reply = item
     except RecordNotFound:  # erased since its sender was remembered: 404, now and next time
@@ -191,12 +206,13 @@ async def stream_message(
     limits: LimitsDep,
     slots: TurnSlotsDep,
     senders: WebSendersDep,
+    address: AddressDep,
 ) -> StreamingResponse:
     """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
 
     def accept() -> InboundMessage:
         sender = _sender(senders, conversation_id)
-        return _inbound(conversation_id, sender, body, concierge, limits)
+        return _inbound(conversation_id, sender, body, concierge, limits, address)
 
     message = await run_in_threadpool(accept)  # 404, 422, 429 before the stream
     events = _events(concierge, conversation_id, message, senders)

@@ -4,17 +4,23 @@
     view = desk.lookup("#W1000001", "maya.okafor@example.com")   # -> OrderView
 
 Sources: `JsonOrderSource` (tau-bench style JSON files, the demo's default) and
-`ShopifyOrderSource` (Admin REST API); `InMemoryOrderSource` is the fake for tests.
+`ShopifyOrderSource` (Admin REST API); `InMemoryOrderSource` is the fake for tests. With a
+`LookupLimiter` (as `get_order_desk` builds it) misses are limited per order and per shopper.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from assistant.config import Settings
+from assistant.links import secret_key
 from assistant.orders.base import InMemoryOrderSource, OrderDesk, OrderSource
 from assistant.orders.errors import (
+    LOCKED_MESSAGE,
     NOT_VERIFIED_MESSAGE,
     InvalidOrderId,
     OrderError,
+    OrderLookupLocked,
     OrderNotFound,
     OrderNotVerified,
     OrderOwnershipMismatch,
@@ -24,6 +30,7 @@ from assistant.orders.errors import (
     ProofMissing,
 )
 from assistant.orders.json_source import JsonOrderSource
+from assistant.orders.limiter import AttemptLedger, LookupLimiter, LookupLimits, requester_key
 from assistant.orders.model import (
     ORDER_STATUSES,
     Order,
@@ -36,16 +43,21 @@ from assistant.orders.order_ids import OrderIdFormat, PrefixedOrderIds, ShopifyO
 from assistant.orders.shopify import ShopifyOrderSource
 
 __all__ = [
+    "LOCKED_MESSAGE",
     "NOT_VERIFIED_MESSAGE",
     "ORDER_STATUSES",
+    "AttemptLedger",
     "InMemoryOrderSource",
     "InvalidOrderId",
     "JsonOrderSource",
+    "LookupLimiter",
+    "LookupLimits",
     "Order",
     "OrderDesk",
     "OrderError",
     "OrderIdFormat",
     "OrderItem",
+    "OrderLookupLocked",
     "OrderNotFound",
     "OrderNotVerified",
     "OrderOwnershipMismatch",
@@ -60,7 +72,9 @@ __all__ = [
     "Shipment",
     "ShopifyOrderIds",
     "ShopifyOrderSource",
+    "get_order_desk",
     "get_order_source",
+    "requester_key",
 ]
 
 
@@ -78,3 +92,17 @@ def get_order_source(settings: Settings) -> OrderSource | None:
             "ASSISTANT_ORDERS__SHOPIFY_TOKEN (an Admin API token with read_orders)"
         )
     return ShopifyOrderSource(orders.shopify_api_url, orders.shopify_token, orders.timeout_s)
+
+
+def get_order_desk(settings: Settings, ledger: AttemptLedger) -> OrderDesk | None:
+    """The configured order desk, its misses counted in `ledger` (the store); None when off."""
+    source = get_order_source(settings)
+    if source is None:
+        return None
+    orders = settings.orders
+    limits = LookupLimits(
+        per_order=orders.max_attempts_per_order,
+        per_client=orders.max_attempts_per_client,
+        window=timedelta(seconds=orders.attempt_window_s),
+    )
+    return OrderDesk(source, LookupLimiter(ledger, secret_key(settings), limits))

@@ -1,8 +1,9 @@
 """The order seam: a source that finds orders, and the desk that checks ownership first.
 
 A source only fetches (`get`); it never decides who may see an order. The desk is the one
-place that does: it normalises the order number, finds the order, checks the email or ZIP,
-and returns an `OrderView` (never the `Order` with its email and ZIP).
+place that does: it normalises the order number, holds a try against the limits (`limiter`),
+finds the order, checks the email or ZIP, and returns an `OrderView` (never the `Order` with
+its email and ZIP).
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ import logging
 from collections.abc import Iterable
 from typing import NoReturn, Protocol, runtime_checkable
 
-from assistant.orders.errors import OrderNotFound, OrderNotVerified, OrderOwnershipMismatch
+from assistant.orders.errors import (
+    OrderLookupLocked,
+    OrderNotFound,
+    OrderNotVerified,
+    OrderOwnershipMismatch,
+    OrderSourceError,
+)
+from assistant.orders.limiter import LookupLimiter
 from assistant.orders.model import Order, OrderView
 from assistant.orders.order_ids import OrderIdFormat, PrefixedOrderIds
 from assistant.orders.verification import Proof
@@ -40,25 +48,47 @@ class OrderSource(Protocol):
 class OrderDesk:
     """Looks orders up for shoppers who prove they own them."""
 
-    def __init__(self, source: OrderSource) -> None:
+    def __init__(self, source: OrderSource, limiter: LookupLimiter | None = None) -> None:
         self.source = source
+        self.limiter = limiter
 
-    def lookup(self, order_id: str, email_or_zip: str) -> OrderView:
+    def lookup(self, order_id: str, email_or_zip: str, requester: str | None = None) -> OrderView:
         """The order's shopper-safe view, once the email or shipping ZIP matches it.
 
+        `requester` is who asks (see `limiter.requester_key`); with a `limiter`, misses count
+        against the order number and the requester across conversations and workers.
         Raises `InvalidOrderId` (malformed number, message says the format), `ProofMissing`
-        (no email or ZIP given), and `OrderNotVerified` when the order doesn't exist or the
-        proof doesn't match: one message for both, so order numbers can't be probed.
+        (no email or ZIP given), `OrderNotVerified` when the order doesn't exist or the proof
+        doesn't match (one message for both, so order numbers can't be probed), and
+        `OrderLookupLocked` over a limit, before the order is fetched (one message whatever
+        the order and the proof, so the lockout is no oracle either).
         """
         canonical = self.source.id_format.normalise(order_id)
         proof = Proof.parse(email_or_zip)
-        order = self.source.get(canonical)
+        held = self.limiter.admit(canonical, requester) if self.limiter else []
+        if held is None:
+            log.info("order lookup refused: %s over the try limits", canonical)
+            raise OrderLookupLocked()
+        try:
+            order = self.source.get(canonical)
+        except OrderSourceError:
+            self._release(held)  # the platform failed, not the shopper
+            raise
         if order is None:
             proof.matches(None)  # the same comparison work as for a real order
-            _refuse(canonical, OrderNotFound(), proof)
+            _refuse(canonical, OrderNotFound(), proof)  # the try stays held: a miss
         if not proof.matches(order):
             _refuse(canonical, OrderOwnershipMismatch(), proof)
+        self._release(held)
         return order.view()
+
+    def may_offer_person(self, requester: str | None) -> bool:
+        """After a miss: whether to offer `requester` a person (once per window with limits)."""
+        return self.limiter.offer_once(requester) if self.limiter else True
+
+    def _release(self, held: list[int]) -> None:
+        if self.limiter and held:
+            self.limiter.release(held)
 
 
 def _refuse(order_id: str, error: OrderNotVerified, proof: Proof) -> NoReturn:

@@ -3,7 +3,8 @@
 Two of them end up in front of the shopper. `InvalidOrderId` says what an order number looks
 like. `OrderNotVerified` is deliberately vague: an unknown order and a wrong email or ZIP give
 the same message, so nobody can probe which order numbers exist. Its subclasses tell the two
-apart for logs only; a tool shows the shopper `str(error)`, never the class name.
+apart for logs only; a tool shows the shopper `str(error)`, never the class name. A lookup over
+the try limits gets `OrderLookupLocked`, one message whatever the order and the proof.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Literal
 from assistant.errors import AssistantError, ConfigurationError
 
 NOT_VERIFIED_MESSAGE = "I couldn't find an order with that number and email or ZIP."
+LOCKED_MESSAGE = (
+    "I can't look that order up right now: there have been too many tries. Please try again later."
+)
 
 
 class OrderError(AssistantError):
@@ -58,6 +62,15 @@ class OrderOwnershipMismatch(OrderNotVerified):
     """The order exists but the email or ZIP doesn't match it (for logs only)."""
 
     reason: Literal["not_found", "mismatch"] = "mismatch"
+
+
+class OrderLookupLocked(OrderError):
+    """Too many missed tries for this order number or from this shopper in the window.
+
+    Raised before the order is fetched, so it says nothing about the order or the proof."""
+
+    def __init__(self) -> None:
+        super().__init__(LOCKED_MESSAGE)
 
 
 class OrderSourceError(OrderError):

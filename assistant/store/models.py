@@ -301,5 +301,21 @@ class LinkCode(Base):
     verified_at: Mapped[datetime | None]
 
 
+class OrderLookupAttempt(Base):
+    """One order lookup that counts against a limit (a miss, or a try still in progress).
+
+    `key_hash` is an HMAC, under the service's secret key, of what is limited (an order number,
+    a client address, a channel sender), never the value itself; `scope` says which kind of key
+    it is. Rows older than the limits' window are pruned."""
+
+    __tablename__ = "order_lookup_attempts"
+    __table_args__ = (Index(None, "scope", "key_hash", "created_at"), Index(None, "created_at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # The desk's tables live in their own module; importing it here puts them in `Base.metadata`.
 from assistant.store import desk_models  # noqa: E402, F401

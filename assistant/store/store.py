@@ -9,6 +9,7 @@ from assistant.store.helpdesk import HelpdeskOps
 from assistant.store.link_codes import LinkCodeOps
 from assistant.store.links import LinkOps
 from assistant.store.locks import LockOps
+from assistant.store.lookup_attempts import LookupAttemptOps
 from assistant.store.outbox import OutboxOps
 from assistant.store.preferences import PreferenceOps
 from assistant.store.tickets import TicketOps
@@ -26,6 +27,7 @@ class Store(
     TicketOps,
     HelpdeskOps,
     DataRequestOps,
+    LookupAttemptOps,
     LockOps,
 ):
     """The assistant's database: `Store.open(url)`, then `create_schema()` once at start.

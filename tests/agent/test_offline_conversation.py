@@ -153,6 +153,19 @@ def test_order_status_only_after_verification(shopper: Shopper) -> None:
     assert "maya.okafor" not in right.text and "97202" not in right.text
 
 
+def test_order_misses_offer_a_person_once_and_never_hand_off_by_themselves(
+    shopper: Shopper,
+) -> None:
+    first = shopper.says("where's order #W1000001? zip 11111")
+    assert "couldn't find" in first.text and first.handoff is None
+    assert [q.title for q in first.quick_replies] == ["Talk to a person"]
+    second = shopper.says("order #W1000001 zip 22222")  # no handoff on the second miss
+    assert "couldn't find" in second.text and second.handoff is None
+    assert not second.quick_replies  # the person was offered once already
+    taken = shopper.says(first.quick_replies[0].payload)
+    assert taken.handoff is not None and taken.handoff.reason == "shopper asked for a person"
+
+
 def test_asking_for_a_person_hands_off_and_pauses_the_bot(shopper: Shopper) -> None:
     reply = shopper.says("can I talk to a real person please?")
     assert reply.handoff is not None and reply.handoff.reason == "shopper asked for a person"

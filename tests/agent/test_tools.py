@@ -22,8 +22,9 @@ from assistant.agent.tools import (
     search_faq,
     search_products,
 )
-from assistant.orders import JsonOrderSource, OrderDesk
+from assistant.orders import JsonOrderSource, LookupLimiter, LookupLimits, OrderDesk
 from assistant.retrieval.index import CatalogIndex
+from assistant.store import Store
 from tests.agent.conftest import shop_context, tool_runtime
 from tests.conftest import shared_data
 
@@ -200,3 +201,33 @@ def test_handoff_tool_records_the_reason(context: ShopContext, tmp_path: Path) -
         "not available"
         in call(order_status, fresh, order_id="#W1000001", email_or_zip="x")["error"]
     )
+
+
+def test_order_misses_offer_a_person_once_then_lock_without_handoffs(
+    context: ShopContext, tmp_path: Path
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'assistant.db'}")
+    store.create_schema()
+    assert context.orders is not None
+    limits = LookupLimits(per_order=5, per_client=2)
+    desk = OrderDesk(context.orders.source, LookupLimiter(store, b"k" * 32, limits))
+
+    def turn() -> ShopContext:
+        return ShopContext(
+            catalog=context.catalog, checkout=context.checkout, orders=desk,
+            prompts=context.prompts, requester="address:203.0.113.5",
+        )  # fmt: skip
+
+    first, second, third = turn(), turn(), turn()
+    miss = call(order_status, first, order_id="#W1000001", email_or_zip="00000")
+    assert miss["offer_person"] is True and not first.lookup_refused
+    assert call(handoff_to_human, first, reason="shopper accepted")["status"] == "queued"
+    again = call(order_status, second, order_id="#W1000002", email_or_zip="00000")
+    assert again == {"error": miss["error"], "offer_person": False}
+    refused = call(handoff_to_human, second, reason="could not verify the order")
+    assert refused["status"] == "not_queued" and second.handoff_reasons == []
+    locked = call(order_status, third, order_id="#W1000001", email_or_zip="97202")  # right
+    assert locked["locked"] is True and "Ridgeline" not in str(locked)
+    assert call(order_status, third, order_id="#W9999999", email_or_zip="97202") == locked
+    assert call(handoff_to_human, third, reason="locked out")["status"] == "not_queued"
+    store.close()

@@ -51,7 +51,6 @@ class Carry(BaseModel):
     options: dict[str, str] = Field(default_factory=dict)  # chosen so far for `options_for`
     options_for: str | None = None
     fallbacks: int = 0
-    order_failures: int = 0
 
 
 class Step(BaseModel):

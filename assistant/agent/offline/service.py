@@ -10,6 +10,7 @@ from assistant.agent.offline.kit import Turn
 from assistant.agent.offline.memory import Step
 
 BUDGET_CHIPS = ["Under $50", "Under $100", "Under $200", "No set budget"]
+PERSON_CHIP = "Talk to a person"  # an explicit ask when sent back (`handoff.EXPLICIT_ASK`)
 
 
 def faq(turn: Turn) -> Action:
@@ -60,16 +61,17 @@ def order(turn: Turn) -> Action:
 def _order_result(turn: Turn, carry: Any) -> Action:
     result = turn.memory.result("order_status")
     if "error" in result:
-        carry.order_failures += 1
-        carry.order, carry.awaiting = {}, "order_details"
-        if carry.order_failures >= 2:  # say a teammate will look, and hand over for real
-            reason = "could not verify the shopper's order"
-            return Call(
-                Step(flow="handoff", data={"reason": reason, "lead": "order_give_up"}),
-                [("handoff_to_human", {"reason": reason})],
-            )
+        # Never a handoff of its own: a person is offered when the tool says so (once per
+        # shopper and window), and a locked-out lookup gets neither a retry nor a person.
+        carry.order = {}
+        carry.awaiting = "" if result.get("locked") else "order_details"
+        if result.get("locked"):
+            return turn.answer(turn.say("order_locked", error=result["error"]), carry=carry)
+        if result.get("offer_person"):
+            text = turn.say("order_offer_person", error=result["error"])
+            return turn.answer(text, carry=carry, quick_replies=[PERSON_CHIP])
         return turn.answer(turn.say("order_problem", error=result["error"]), carry=carry)
-    carry.order, carry.awaiting, carry.order_failures = {}, "", 0
+    carry.order, carry.awaiting = {}, ""
     return turn.answer(
         turn.say(
             "order_status",
@@ -182,9 +184,6 @@ def handoff(turn: Turn, reason: str, apologise: bool = False) -> Action:
     carry = turn.carry.model_copy(deep=True)
     carry.intent, carry.awaiting = "handoff", ""
     text = result.get("message", "")
-    if lead := turn.memory.step.data.get("lead"):  # the flow's own words; the desk adds its note
-        carry.order, carry.order_failures = {}, 0
-        text = turn.say(lead)
     if apologise:
         text = f"{turn.say('frustration')} {text}"
     return turn.answer(text, carry=carry)
