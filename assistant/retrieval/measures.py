@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -81,11 +82,22 @@ class MeasureSchema:
 
     specs: dict[str, MeasureSpec] = field(default_factory=dict)
     scoped: dict[tuple[str, str], MeasureSpec] = field(default_factory=dict)  # (category, name)
+    _categories: dict[str, dict[str, MeasureSpec]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def specs_for(self, category: str) -> dict[str, MeasureSpec]:
         """The measures products of `category` have: the catalog's, plus the category's own."""
-        local = {name: spec for (c, name), spec in self.scoped.items() if c == category}
-        return {**self.specs, **local} if local else self.specs
+        if not self.scoped:
+            return self.specs
+        return self._by_category(category)
+
+    def _by_category(self, category: str) -> dict[str, MeasureSpec]:
+        cached = self._categories.get(category)
+        if cached is None:
+            local = {name: spec for (c, name), spec in self.scoped.items() if c == category}
+            cached = self._categories[category] = {**self.specs, **local}
+        return cached
 
     @classmethod
     def discover(cls, products: Iterable[Product]) -> MeasureSchema:
@@ -142,21 +154,21 @@ class MeasureSchema:
         return schema.corrected(overrides)
 
     def measures(self, product: Product) -> dict[str, Measure]:
-        """The product's value of each measure it has; options span their variants."""
-        found: dict[str, Measure] = {}
+        """The product's value of each measure it has; an option spans its variants' values
+        (and wins over an attribute of the same name)."""
         specs = self.specs_for(product.category)
-        for name, spec in specs.items():
-            if spec.source == "attribute" and name in product.attributes:
-                measure = _read(spec, product.attributes[name])
-            else:
-                per_variant = [
-                    _read(spec, v.options[name]) for v in product.variants if name in v.options
-                ]
-                present = [m for m in per_variant if m is not None]
-                measure = _span(name, spec.dimension, present) if present else None
-                if measure is None and name in product.attributes:
-                    measure = _read(spec, product.attributes[name])
-            if measure is not None:
+        found: dict[str, Measure] = {}
+        for name, text in product.attributes.items():
+            spec = specs.get(name)
+            if spec is not None and (measure := _read(spec, text)) is not None:
+                found[name] = measure
+        options = {name for v in product.variants for name in v.options if name in specs}
+        for name in options:
+            spec = specs[name]
+            per_variant = [
+                _read(spec, v.options[name]) for v in product.variants if name in v.options
+            ]
+            if measure := _span(name, spec.dimension, [m for m in per_variant if m is not None]):
                 found[name] = measure
         return found
 
@@ -175,6 +187,7 @@ class MeasureSchema:
         return None if spec is None else _read(spec, text)
 
 
+@lru_cache(maxsize=65_536)  # catalogs repeat values ("980 g", "lifetime") across products
 def _read(spec: MeasureSpec, text: str) -> Measure | None:
     """`text` read as `spec`'s measure: a rung of its ladder, a plain number ("400" lumens, a
     count), or the quantities of its dimension spanned into one range."""

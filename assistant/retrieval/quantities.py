@@ -177,6 +177,17 @@ def convert(value: float, dimension: Dimension, unit: str) -> float:
     return value / _UNITS[unit][1]
 
 
+def to_base(value: float, unit: str, dimension: Dimension) -> float | None:
+    """`value` given in `unit`, in the base unit of `dimension`; None when the unit measures
+    something else. Ounces of a volume are fluid ounces."""
+    key = re.sub(r"\s+", " ", unit.strip().lower())
+    if dimension == "volume" and key in {"oz", "ounce", "ounces"}:
+        key = "fl oz"
+    if unit_dimension(key) != dimension:
+        return None
+    return _to_base(dimension, key, value)
+
+
 def unit_dimension(unit: str) -> Dimension | None:
     """The dimension a unit spelling measures, or None for a word that is no unit."""
     unit = re.sub(r"\s+", " ", unit.strip().lower())
