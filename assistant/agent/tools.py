@@ -107,11 +107,12 @@ def search_products(
         "similarity": round(hits[0].similarity, 3) if hits else 0.0,
         "products": [product_card(h.product, h.variant_ids) for h in hits],
     }
-    if sort is not None:
+    ordered = sort or (parsed.sort if read_filters else None)
+    if ordered is not None:
         found["sorted_by"] = {
-            "measure": sort.by,
-            "direction": sort.direction,
-            "values": {h.product.id: _stated(h.product, sort.by) for h in hits},
+            "measure": ordered.by,
+            "direction": ordered.direction,
+            "values": {h.product.id: _stated(h.product, ordered.by) for h in hits},
         }
     return found
 

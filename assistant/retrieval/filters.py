@@ -67,15 +67,16 @@ class SearchFilters(BaseModel):
             if value:
                 parts.append(f"{label} {value}")
         parts.extend(f"{k} {'/'.join(v)}" for k, v in self.attributes.items())
-        parts.extend(_describe_bound(b) for b in self.measures)
+        parts.extend(describe_bound(b) for b in self.measures)
         parts.extend(f"not {c}" for c in self.exclude_colors)
         parts.extend(f"no {w}" for w in self.exclude_words)
         return ", ".join(parts) or "none"
 
 
-def _describe_bound(bound: MeasureBound) -> str:
-    unit = f" {bound.unit}" if bound.unit else ""
+def describe_bound(bound: MeasureBound) -> str:
+    """A bound as the reply says it: "weight at most 2 lb"."""
     name = bound.measure.replace("_", " ")
+    unit = f" {bound.unit}" if bound.unit and bound.unit.lower() != name else ""
     if bound.min is not None and bound.max is not None:
         return f"{name} {bound.min:g}-{bound.max:g}{unit}"
     if bound.max is not None:

@@ -67,7 +67,7 @@ class CatalogIndex:
         store = store or open_store(settings)
         products = ProductSearch.from_store(store, settings.retrieval, settings.catalog.schema_path)
         faq = FaqSearch.from_store(store, settings.retrieval)
-        return cls(products, faq, QueryParser(products.products))
+        return cls(products, faq, QueryParser(products.products, products.measures))
 
     def for_turn(self) -> CatalogIndex:
         """The index for one turn: its product search remembers the queries it has scored."""
@@ -89,7 +89,7 @@ class CatalogIndex:
             parsed.filters = parsed.filters.model_copy(
                 update={name: getattr(filters, name) for name in stated}
             )
-        return parsed, self.products.search(parsed.text, parsed.filters, k, sort)
+        return parsed, self.products.search(parsed.text, parsed.filters, k, sort or parsed.sort)
 
     def search_faq(self, question: str, k: int = 3) -> list[FaqHit]:
         return self.faq.search(question, k)

@@ -8,6 +8,7 @@ bound when the lower end is within it; sorting up reads the lower end, sorting d
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
 from typing import Literal
 
@@ -70,8 +71,10 @@ class MeasureColumns:
         family_of = cache(lambda name: " ".join(sorted(colours.of(name))))
         count = sum(len(p.variants) for p in products)
         row = 0
+        self.coverage: dict[str, Counter[str]] = {}  # per category: how many products have each
         for product in products:
             own = schema.measures(product)
+            self.coverage.setdefault(product.category, Counter()).update(own.keys())
             for variant in product.variants:
                 values = {**own, **schema.variant_measures(product, variant)}
                 for name, measure in values.items():

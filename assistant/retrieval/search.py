@@ -20,7 +20,7 @@ from assistant.retrieval.colours import ColourFamilies
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.filters import FilterTable, SearchFilters
 from assistant.retrieval.fusion import fuse, top_k
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import LexicalIndex, tokenize
 from assistant.retrieval.measure_columns import PRICE, MeasureColumns, SortBy
 from assistant.retrieval.measures import MeasureSchema
 from assistant.retrieval.models import FaqEntry, Product
@@ -138,7 +138,7 @@ class ProductSearch:
         order = (
             top_k(scores, k)
             if sort is None
-            else self._sorted(scores, candidates, variant_mask, sort, k)
+            else self._sorted(scores, candidates, variant_mask, sort, k, query)
         )
         return [
             ProductHit(
@@ -158,6 +158,7 @@ class ProductSearch:
         variant_mask: np.ndarray,
         sort: SortBy,
         k: int,
+        query: str,
     ) -> list[int]:
         """The most relevant candidates that have the sort's value, ordered by it.
 
@@ -173,10 +174,22 @@ class ProductSearch:
             reduce = np.fmin if sort.direction == "asc" else np.fmax
             per_product = reduce.reduceat(kept, starts)
         valued = candidates[~np.isnan(per_product[candidates])]
+        valued = self._named_kind(valued, query)
         pool = valued[np.argsort(-scores[valued], kind="stable")[: max(3 * k, 12)]]
         sign = 1.0 if sort.direction == "asc" else -1.0
         ranked = sorted(pool.tolist(), key=lambda i: (sign * per_product[i], -scores[i]))
         return ranked[:k]
+
+    def _named_kind(self, candidates: np.ndarray, query: str) -> np.ndarray:
+        """The candidates whose title names the kind of thing asked for (the query's last word
+        that at least two titles have: "tent" in "the lightest tent you have"); else all.
+        An ordered list of tents must not open with a footprint a tent search also finds."""
+        titles = {i: set(tokenize(self.products[i].title)) for i in candidates.tolist()}
+        for head in reversed(tokenize(query)):  # the last word that some titles name
+            named = [i for i, words in titles.items() if head in words]
+            if len(named) >= 2:
+                return np.array(named, dtype=np.int64)
+        return candidates
 
     def _similarity(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every product (remembered in a turn's view)."""
