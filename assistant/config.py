@@ -30,6 +30,11 @@ class CatalogSettings(BaseModel):
         ]
     )
     shop_domain: str = "cairnandcompass.example"
+    schema_path: Path = Field(
+        default=PROJECT_ROOT / "catalog" / "schema.yaml",
+        description="optional: corrections to the measures and colour families discovered "
+        "from the catalog (see catalog/README.md)",
+    )
 
 
 class EmbeddingSettings(BaseModel):

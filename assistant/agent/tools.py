@@ -22,6 +22,8 @@ from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
 from assistant.orders.errors import OrderError, OrderLookupLocked, OrderNotVerified
 from assistant.retrieval.filters import SearchFilters
+from assistant.retrieval.measure_columns import MeasureBound, SortBy, UnknownMeasure
+from assistant.retrieval.models import Product
 
 Runtime = ToolRuntime[ShopContext]
 WEAK_FAQ_MATCH = 0.45
@@ -43,6 +45,15 @@ class ProductFilters(BaseModel):
     size: str | None = None
     material: str | None = None
     in_stock: bool = True
+    measures: list[MeasureBound] = Field(
+        default_factory=list,
+        description="bounds on measures the shopper stated: weight at most 2 lb, capacity at "
+        "least 30 L, temperature_rating at most 10 °F (measure names as get_product shows them)",
+    )
+    exclude_colors: list[str] = Field(default_factory=list, description="'anything but black'")
+    exclude_words: list[str] = Field(
+        default_factory=list, description="materials or features to leave out: 'no down'"
+    )
 
 
 class CartItem(BaseModel):
@@ -57,9 +68,12 @@ def search_products(
     filters: ProductFilters | None = None,
     limit: int = 5,
     read_filters: bool = True,
+    sort: SortBy | None = None,
 ) -> dict[str, Any]:
     """Search the catalog. `query` is the shopper's words ("waterproof jacket under $200");
     budgets, sizes and colours in it are understood, and `filters` adds explicit constraints.
+    `sort` orders the most relevant results by price or a measure ("lightest": weight asc,
+    "warmest bag": temperature_rating asc, "longest battery life": runtime desc).
     Set `read_filters` false to rank by the words alone (search again that way when the
     constraints read from them found nothing, or to look up a product by its name).
     Returns product cards (id, title, price, sizes/colours in stock, url) best first."""
@@ -72,21 +86,46 @@ def search_products(
             color=filters.color,
             size=filters.size,
             material=filters.material,
+            measures=filters.measures,
+            exclude_colors=filters.exclude_colors,
+            exclude_words=filters.exclude_words,
         )
     in_stock = filters.in_stock if filters else True
     catalog, k = runtime.context.catalog, max(1, min(limit, 10))
-    if read_filters:
-        parsed, hits = catalog.search(query, k, in_stock=in_stock, filters=extra)
-    else:
-        parsed = catalog.parser.parse(query, in_stock=in_stock)
-        parsed.filters = extra.model_copy(update={"in_stock": in_stock})
-        hits = catalog.products.search(parsed.text, parsed.filters, k)
-    return {
+    try:
+        if read_filters:
+            parsed, hits = catalog.search(query, k, in_stock=in_stock, filters=extra, sort=sort)
+        else:
+            parsed = catalog.parser.parse(query, in_stock=in_stock)
+            parsed.filters = extra.model_copy(update={"in_stock": in_stock})
+            hits = catalog.products.search(parsed.text, parsed.filters, k, sort)
+    except UnknownMeasure as exc:
+        return {"error": str(exc)}
+    found: dict[str, Any] = {
         "understood": parsed.filters.describe(),
         "match": "strong" if hits and _strong(hits[0].similarity, hits[0].lexical) else "weak",
         "similarity": round(hits[0].similarity, 3) if hits else 0.0,
         "products": [product_card(h.product, h.variant_ids) for h in hits],
     }
+    ordered = sort or (parsed.sort if read_filters else None)
+    if ordered is not None:
+        found["sorted_by"] = {
+            "measure": ordered.by,
+            "direction": ordered.direction,
+            "values": {h.product.id: _stated(h.product, ordered.by) for h in hits},
+        }
+    return found
+
+
+def _stated(product: Product, measure: str) -> str:
+    """A product's value of a measure as the catalog states it ("980 g", "55 L or 65 L")."""
+    key = measure.strip().lower().replace(" ", "_")
+    if key == "price":
+        low, high = product.price_min, product.price_max
+        return f"${low}" if low == high else f"${low}-${high}"
+    if key in product.attributes:
+        return product.attributes[key]
+    return " / ".join(product.option_values(key)) or "-"
 
 
 @shop_tool

@@ -3,6 +3,7 @@ assertions each turn must meet, loaded from YAML files brand teams edit in `eval
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistant.errors import ConfigurationError
+from assistant.retrieval.measure_columns import MeasureBound
 
 Category = Literal[
     "search",
@@ -22,11 +24,10 @@ Category = Literal[
     "handoff",
     "safety",
     "channel_rendering",
+    "constraints",
+    "superlatives",
 ]
-CATEGORIES: tuple[Category, ...] = (
-    "search", "product_questions", "faq", "gift_finding", "comparison", "checkout", "orders",
-    "handoff", "safety", "channel_rendering",
-)  # fmt: skip
+CATEGORIES: tuple[Category, ...] = typing.get_args(Category)
 CaseChannel = Literal["web", "whatsapp", "messenger", "instagram", "sms"]
 Dataset = Literal["mg-shopdial", "ecommerce-faq-chatbot", "contextual-product-qa"]
 
@@ -79,6 +80,9 @@ class ProductConstraints(_Strict):
     in_stock: bool = True
     size: str | None = Field(default=None, description="every product has it in stock")
     color: str | None = None
+    measures: list[MeasureBound] = Field(
+        default_factory=list, description="every product's measure is within each bound"
+    )
 
 
 class TopK(_Strict):

@@ -14,7 +14,10 @@ from assistant.evals.cart import check_checkout
 from assistant.evals.cases import Expectations, ProductConstraints, TopK
 from assistant.evals.channel_limits import check_rendering
 from assistant.evals.records import Check, TurnRecord
+from assistant.retrieval.filters import describe_bound
+from assistant.retrieval.measures import MeasureSchema
 from assistant.retrieval.models import Product
+from assistant.retrieval.quantities import Dimension, to_base
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class TurnContext:
     channel: str
     cart_of: Callable[[str], str | None]  # a tracked /c/ link -> the cart URL behind it
     discount_codes: list[str]
+    measures: MeasureSchema | None = None  # the catalog's measures, for measure bounds
 
 
 def check_turn(expect: Expectations, turn: TurnRecord, ctx: TurnContext) -> list[Check]:
@@ -92,6 +96,7 @@ def _products(turn: TurnRecord, want: ProductConstraints, ctx: TurnContext) -> C
             problems.append(f"{card.product_id} is not in the catalog")
             continue
         problems += _card_problems(card.price, card.in_stock, product, want)
+        problems += _measure_problems(product, want, ctx.measures)
     return Check.of("products satisfy constraints", not problems, "; ".join(problems))
 
 
@@ -111,6 +116,31 @@ def _card_problems(
         if value and value.lower() not in _in_stock_values(product, option):
             found.append(f"{name} has no {option} {value} in stock")
     return found
+
+
+def _measure_problems(
+    product: Product, want: ProductConstraints, schema: MeasureSchema | None
+) -> list[str]:
+    found = []
+    values = schema.measures(product) if schema is not None and want.measures else {}
+    for bound in want.measures:
+        measure = values.get(bound.measure)
+        if measure is None:
+            found.append(f"{product.id} has no {bound.measure}")
+            continue
+        low = _base(bound.min, bound.unit, measure.dimension)
+        high = _base(bound.max, bound.unit, measure.dimension)
+        if (low is not None and measure.high < low - 1e-6) or (
+            high is not None and measure.low > high + 1e-6
+        ):
+            found.append(f"{product.id}'s {bound.measure} is outside {describe_bound(bound)}")
+    return found
+
+
+def _base(value: float | None, unit: str | None, dimension: Dimension) -> float | None:
+    if value is None or not unit or dimension in {"count", "rank"}:
+        return value
+    return to_base(value, unit, dimension)
 
 
 def _in_stock_values(product: Product, option: str) -> set[str]:

@@ -26,6 +26,7 @@ from assistant.evals.sources import SharedData, SourceMissingError
 from assistant.evals.summary import Summary
 from assistant.messages import InboundMessage
 from assistant.retrieval.index import CatalogIndex
+from assistant.retrieval.measures import MeasureSchema
 from assistant.store.configured import open_store
 
 
@@ -66,6 +67,7 @@ class EvalRunner:
         self._data = SharedData(settings.evals.shared_data)
         products = catalog.products.products
         self._products = {p.id: p for p in products}
+        self._measures = MeasureSchema.discover(products)
         self._variants = VariantIndex(products)
         self._names = CatalogNames((p.title for p in products), (p.id for p in products))
 
@@ -144,6 +146,7 @@ class EvalRunner:
             channel=channel,
             cart_of=cart_of,
             discount_codes=list(self._base.checkout.discount_codes),
+            measures=self._measures,
         )
 
     def _words(self, turn: Turn, profile: Profile | None) -> str:

@@ -11,6 +11,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.retrieval.colours import ColourFamilies
+from assistant.retrieval.measure_columns import MeasureBound, MeasureColumns
+from assistant.retrieval.measures import MeasureSchema
 from assistant.retrieval.models import Product
 
 
@@ -28,6 +31,16 @@ class SearchFilters(BaseModel):
     material: str | None = None
     attributes: dict[str, list[str]] = Field(
         default_factory=dict, description="any of the values per key, e.g. gender: [women, unisex]"
+    )
+    measures: list[MeasureBound] = Field(
+        default_factory=list, description="bounds on measures, e.g. weight at most 2 lb"
+    )
+    exclude_colors: list[str] = Field(
+        default_factory=list, description="colours or colour families to leave out"
+    )
+    exclude_words: list[str] = Field(
+        default_factory=list,
+        description="leave out products whose title or attributes say any of these (down, wool)",
     )
 
     def is_empty(self) -> bool:
@@ -54,7 +67,21 @@ class SearchFilters(BaseModel):
             if value:
                 parts.append(f"{label} {value}")
         parts.extend(f"{k} {'/'.join(v)}" for k, v in self.attributes.items())
+        parts.extend(describe_bound(b) for b in self.measures)
+        parts.extend(f"not {c}" for c in self.exclude_colors)
+        parts.extend(f"no {w}" for w in self.exclude_words)
         return ", ".join(parts) or "none"
+
+
+def describe_bound(bound: MeasureBound) -> str:
+    """A bound as the reply says it: "weight at most 2 lb"."""
+    name = bound.measure.replace("_", " ")
+    unit = f" {bound.unit}" if bound.unit and bound.unit.lower() != name else ""
+    if bound.min is not None and bound.max is not None:
+        return f"{name} {bound.min:g}-{bound.max:g}{unit}"
+    if bound.max is not None:
+        return f"{name} at most {bound.max:g}{unit}"
+    return f"{name} at least {bound.min:g}{unit}"
 
 
 Match = Literal["equal", "all_words", "any_of", "contains", "any_word_or_equal"]
@@ -88,8 +115,13 @@ class _Codes:
 class FilterTable:
     """Columnar view of a catalog and its variants, so a filter is a few vectorised comparisons."""
 
-    def __init__(self, products: list[Product]) -> None:
+    def __init__(self, products: list[Product], measures: MeasureColumns | None = None) -> None:
         variants = [(i, v) for i, p in enumerate(products) for v in p.variants]
+        self.measures = measures or MeasureColumns(
+            products, MeasureSchema.discover(products), ColourFamilies.from_data()
+        )
+        self._families = _Codes(self.measures.colour_families)
+        self._text = _Codes([" ".join([p.title, *p.attributes.values()]).lower() for p in products])
         self.variant_owner = np.array([i for i, _ in variants], dtype=np.int64)
         self.variant_start = np.searchsorted(self.variant_owner, np.arange(len(products) + 1))
         self.variant_ids = [v.id for _, v in variants]
@@ -125,7 +157,14 @@ class FilterTable:
             products &= self._attribute("material", "contains", (filters.material,))
         for key, values in filters.attributes.items():
             products &= self._attribute(key.lower(), "any_word_or_equal", tuple(values))
+        if filters.exclude_words:
+            words = tuple(sorted({w.lower() for w in filters.exclude_words}))
+            products &= ~self._text.where("any_word_or_equal", words)
         return products, variants
+
+    def prices(self) -> np.ndarray:
+        """Every variant's price, in variant order (read-only)."""
+        return _read_only(self._price.copy())
 
     def variants_of(self, product_index: int, variant_mask: np.ndarray) -> list[str]:
         """Ids of one product's variants that the variant mask keeps."""
@@ -143,6 +182,8 @@ class FilterTable:
             or filters.price_max is not None
             or bool(filters.size)
             or bool(filters.color)
+            or bool(filters.measures)
+            or bool(filters.exclude_colors)
         )
         if not narrowed:
             return self._in_stock if filters.in_stock else self._every_variant
@@ -156,8 +197,20 @@ class FilterTable:
         if filters.size:
             mask &= self._size.where("equal", (filters.size.strip().lower(),))
         if filters.color:
-            mask &= self._color.where("all_words", (filters.color,))
+            mask &= self._colour(filters.color)
+        for colour in filters.exclude_colors:
+            mask &= ~self._colour(colour)
+        for bound in filters.measures:
+            mask &= self.measures.bound(bound)
         return mask
+
+    def _colour(self, colour: str) -> np.ndarray:
+        """Variants of this colour name ("navy blue") or of this family ("blue": Cobalt too)."""
+        named = self._color.where("all_words", (colour,))
+        family = self.measures.colours.family_of_word(colour)
+        if family is None:
+            return named
+        return named | self._families.where("any_word_or_equal", (family,))
 
     def _attribute(self, key: str, match: Match, wanted: tuple[str, ...]) -> np.ndarray:
         column = self._attributes.get(key)

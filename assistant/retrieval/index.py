@@ -12,6 +12,7 @@ from assistant.retrieval.filters import SearchFilters
 from assistant.retrieval.ingest import IngestReport, Progress, faq_records, product_records, sync
 from assistant.retrieval.loaders import load_paths
 from assistant.retrieval.loaders.report import CatalogLoad
+from assistant.retrieval.measure_columns import SortBy
 from assistant.retrieval.query import ParsedQuery, QueryParser
 from assistant.retrieval.search import FaqHit, FaqSearch, ProductHit, ProductSearch
 from assistant.retrieval.threads import limit_scoring_threads
@@ -64,24 +65,31 @@ class CatalogIndex:
         """Load the index (IndexMissingError if `assistant ingest` has not run)."""
         limit_scoring_threads(settings.retrieval.scoring_threads)
         store = store or open_store(settings)
-        products = ProductSearch.from_store(store, settings.retrieval)
+        products = ProductSearch.from_store(store, settings.retrieval, settings.catalog.schema_path)
         faq = FaqSearch.from_store(store, settings.retrieval)
-        return cls(products, faq, QueryParser(products.products))
+        return cls(products, faq, QueryParser(products.products, products.measures))
 
     def for_turn(self) -> CatalogIndex:
         """The index for one turn: its product search remembers the queries it has scored."""
         return CatalogIndex(self.products.for_turn(), self.faq, self.parser)
 
     def search(
-        self, query: str, k: int = 8, *, in_stock: bool = True, filters: SearchFilters | None = None
+        self,
+        query: str,
+        k: int = 8,
+        *,
+        in_stock: bool = True,
+        filters: SearchFilters | None = None,
+        sort: SortBy | None = None,
     ) -> tuple[ParsedQuery, list[ProductHit]]:
         """Understand a shopper's query, then rank the products that meet its constraints."""
         parsed = self.parser.parse(query, in_stock=in_stock)
         if filters is not None:
+            stated = filters.model_dump(exclude_defaults=True)  # the names; values stay typed
             parsed.filters = parsed.filters.model_copy(
-                update=filters.model_dump(exclude_defaults=True)
+                update={name: getattr(filters, name) for name in stated}
             )
-        return parsed, self.products.search(parsed.text, parsed.filters, k)
+        return parsed, self.products.search(parsed.text, parsed.filters, k, sort or parsed.sort)
 
     def search_faq(self, question: str, k: int = 3) -> list[FaqHit]:
         return self.faq.search(question, k)

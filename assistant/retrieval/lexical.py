@@ -14,6 +14,11 @@ _TOKEN = re.compile(r"\d+(?:[./]\d+)?|[a-z0-9]+")
 _STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) - {"not", "no", "off", "on", "out", "up"}
 
 
+def is_stopword(word: str) -> bool:
+    """A function word ("more", "the") that says nothing of a product on its own."""
+    return word.lower() in _STOPWORDS or word.lower() in {"no", "not", "off", "on", "out", "up"}
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")

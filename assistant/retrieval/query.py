@@ -11,13 +11,20 @@ matched all of it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Literal
 
+from assistant.retrieval.colours import ColourFamilies
 from assistant.retrieval.filters import SearchFilters
-from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.lexical import is_stopword, tokenize
+from assistant.retrieval.measure_columns import MeasureColumns, SortBy
+from assistant.retrieval.measure_words import Measures, MeasureWords
+from assistant.retrieval.measures import MeasureSchema
 from assistant.retrieval.models import Product
+from assistant.retrieval.quantities import quantities
 
 _NUM = r"\$?\s?(\d+(?:[.,]\d+)?)\s?(k\b)?\s?(?:dollars|bucks|usd)?"
 _RANGE = re.compile(rf"(?:between|from)?\s*{_NUM}\s*(?:-|\u2013|to|and)\s*{_NUM}", re.I)
@@ -79,6 +86,12 @@ _SYNONYMS = {
     "flashlight": "headlamp", "torch": "headlamp", "lantern": "light", "stove": "kitchen",
     "cookwar": "kitchen", "flask": "bottl", "thermo": "bottl", "hoodi": "fleec", "sock": "sock",
 }  # fmt: skip
+# "no down", "anything but black", "not leather", "without a hood": what follows is left out.
+_NEGATION = re.compile(
+    r"\b(?:not|no|non|without|except|excluding|anything but|but not|other than|avoid|nothing)"
+    r"[\s-]+(?:in\s+|made of\s+|with\s+)?(?:an?\s+|any\s+)?(?P<what>[a-z]+(?:[\s-][a-z]+)?)",
+    re.IGNORECASE,
+)
 _GENERIC_HEADS = {"gear", "accessori", "equip", "essenti", "item", "good", "suppli", "other"}
 
 
@@ -89,6 +102,7 @@ class ParsedQuery:
     text: str
     filters: SearchFilters
     understood: list[str] = field(default_factory=list)
+    sort: SortBy | None = None  # "the lightest tent": by weight, up
 
     def copy(self) -> ParsedQuery:
         """A copy the caller may change (filters included). The filters' only mutable parts
@@ -98,9 +112,10 @@ class ParsedQuery:
             update={
                 "categories": list(self.filters.categories),
                 "attributes": {k: list(v) for k, v in self.filters.attributes.items()},
+                "measures": list(self.filters.measures),
             }
         )
-        return ParsedQuery(self.text, filters, list(self.understood))
+        return ParsedQuery(self.text, filters, list(self.understood), self.sort)
 
 
 def _word(value: str) -> re.Pattern[str]:
@@ -110,7 +125,14 @@ def _word(value: str) -> re.Pattern[str]:
 class QueryParser:
     """Parses shopper queries against one catalog's vocabulary."""
 
-    def __init__(self, products: list[Product]) -> None:
+    def __init__(self, products: list[Product], measures: MeasureColumns | None = None) -> None:
+        measures = measures or MeasureColumns(
+            products, MeasureSchema.discover(products), ColourFamilies.from_data()
+        )
+        self._measure_words = MeasureWords.from_data()
+        self._coverage = measures.coverage
+        self._dimensions = dict(measures.dimensions)
+        self._temperature_unit = _temperature_unit(products, measures)
         self._sizes = {s.lower(): s for p in products for s in p.option_values("size")}
         colors = {c.lower() for p in products for c in p.option_values("color")}
         # longest first, so "light grey" wins over "grey"; compiled once, not per query
@@ -120,6 +142,15 @@ class QueryParser:
         self._materials = [(m, _word(m)) for m in sorted(_MATERIALS) if m in material_text]
         self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
+        self._families = measures.colours
+        # words a product's attributes say, which a shopper may rule out ("no down")
+        self._attribute_words = {
+            word
+            for p in products
+            for value in p.attributes.values()
+            for word in re.findall(r"[a-z]+", value.lower())
+            if len(word) > 2 and not is_stopword(word)
+        }
         self._categories = _category_parts(sorted({p.category for p in products}))
         # how many a product sleeps ("2", "1-2 (with groundsheet)"), and where that is told
         self._sleeps = sorted(
@@ -139,8 +170,12 @@ class QueryParser:
 
     def _parse(self, query: str, in_stock: bool) -> ParsedQuery:
         filters = SearchFilters(in_stock=in_stock)
-        text = self._price(query, filters)
+        measures = self._measures(self._category(query.lower()))
+        filters.measures, text = self._measure_words.bounds(query, measures)
+        sort, text = self._measure_words.sort(text, measures)
+        text = self._price(text, filters)
         text = self._size(text, filters)
+        text = self._negations(text, filters)
         lowered = text.lower()
         self._color(lowered, filters)
         self._material(lowered, filters)
@@ -154,7 +189,15 @@ class QueryParser:
             filters.categories = sorted({*filters.categories, *kids})
         constraints = filters.model_copy(update={"in_stock": False})
         understood = [] if constraints.is_empty() else [constraints.describe()]
-        return ParsedQuery(" ".join(text.split()), filters, understood)
+        return ParsedQuery(" ".join(text.split()), filters, understood, sort)
+
+    def _measures(self, categories: list[str]) -> Measures:
+        """The measures of the products asked about (of the whole catalog when none is named)."""
+        coverage: Counter[str] = Counter()
+        for category in categories or self._coverage:
+            coverage.update(self._coverage.get(category, Counter()))
+        dimensions = {name: self._dimensions[name] for name in coverage}
+        return Measures(dimensions, coverage, self._temperature_unit)
 
     def _price(self, text: str, filters: SearchFilters) -> str:
         if m := _RANGE.search(text):
@@ -183,6 +226,30 @@ class QueryParser:
                 filters.size = size
                 return re.sub(rf"\b{token}\b", " ", text, count=1)
         return text
+
+    def _negations(self, text: str, filters: SearchFilters) -> str:
+        """Colours and product words the shopper rules out, as exclusions; they leave the text
+        so they neither rank nor become the colour asked for."""
+        for match in reversed(list(_NEGATION.finditer(text))):
+            words = re.split(r"[\s-]+", match["what"].lower())
+            for size in (2, 1):  # "light grey" before "light"
+                phrase = " ".join(words[:size])
+                if len(words) < size:
+                    continue
+                if self._is_colour(phrase):
+                    filters.exclude_colors.insert(0, phrase)
+                elif size == 1 and phrase in self._attribute_words:
+                    filters.exclude_words.insert(0, phrase)
+                else:
+                    continue
+                end = match.start("what") + len(" ".join(match["what"].split()[:size]))
+                text = text[: match.start()] + " " + text[end:]
+                break
+        return text
+
+    def _is_colour(self, phrase: str) -> bool:
+        known = any(colour == phrase for colour, _ in self._colors)
+        return known or self._families.family_of_word(phrase) is not None
 
     def _color(self, text: str, filters: SearchFilters) -> None:
         for color, pattern in self._colors:
@@ -245,6 +312,19 @@ class QueryParser:
         if full:
             return sorted(full)
         return sorted({name for name, parts in categories for words in parts if words[-1] in heads})
+
+
+def _temperature_unit(products: list[Product], measures: MeasureColumns) -> Literal["°F", "°C"]:
+    """The unit the catalog gives temperatures in first ("20°F / -7°C"): what a shopper's bare
+    "degrees" means here."""
+    names = [n for n, d in measures.dimensions.items() if d == "temperature"]
+    leads: Counter[str] = Counter()
+    for product in products:
+        for name in names:
+            found = quantities(product.attributes.get(name, ""))
+            if found:
+                leads[found[0].unit.upper()[-1]] += 1
+    return "°C" if leads["C"] > leads["F"] else "°F"
 
 
 def _amount(number: str, thousands: str | None) -> Decimal:

@@ -11,14 +11,18 @@ import copy
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from assistant.config import RetrievalSettings
+from assistant.retrieval.colours import ColourFamilies
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.filters import FilterTable, SearchFilters
 from assistant.retrieval.fusion import fuse, top_k
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import LexicalIndex, tokenize
+from assistant.retrieval.measure_columns import PRICE, MeasureColumns, SortBy
+from assistant.retrieval.measures import MeasureSchema
 from assistant.retrieval.models import FaqEntry, Product
 from assistant.retrieval.vectorstore import VectorStore
 
@@ -63,24 +67,35 @@ class ProductSearch:
         embedder: Embedder,
         settings: RetrievalSettings | None = None,
         documents: list[str] | None = None,
+        measures: MeasureColumns | None = None,
     ) -> None:
         self.products = products
         self._settings = settings or RetrievalSettings()
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self._lexical = LexicalIndex(documents or [p.search_text() for p in products])
-        self._filters = FilterTable(products)
+        self._filters = FilterTable(products, measures)
+        self.measures = self._filters.measures
         self._query = _QueryEmbeddings(embedder)
         self._by_id = {p.id: i for i, p in enumerate(products)}
         self._dense: dict[str, np.ndarray] | None = None  # a turn's view remembers (`for_turn`)
 
     @classmethod
     def from_store(
-        cls, store: VectorStore, settings: RetrievalSettings | None = None
+        cls,
+        store: VectorStore,
+        settings: RetrievalSettings | None = None,
+        schema_path: Path | None = None,
     ) -> ProductSearch:
-        """Load the product index from Chroma (raises IndexMissingError before any ingest)."""
+        """Load the product index from Chroma (raises IndexMissingError before any ingest);
+        measures are discovered from the products, corrected by the schema file if any."""
         records = store.records("products")
         products = [Product.model_validate_json(m["product"]) for m in records.metadatas]
-        return cls(products, records.embeddings, store.embedder, settings, records.documents)
+        measures = MeasureColumns(
+            products, MeasureSchema.load(products, schema_path), ColourFamilies.load(schema_path)
+        )
+        return cls(
+            products, records.embeddings, store.embedder, settings, records.documents, measures
+        )
 
     def for_turn(self) -> ProductSearch:
         """This search for one turn: it remembers each query's dense scores against the catalog.
@@ -97,9 +112,15 @@ class ProductSearch:
         return None if index is None else self.products[index]
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, k: int | None = None
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        sort: SortBy | None = None,
     ) -> list[ProductHit]:
-        """The k best products for the query among those the filters allow."""
+        """The k best products for the query among those the filters allow; with `sort`, the
+        most relevant of them ordered by price or a measure (those without it left out).
+        `UnknownMeasure` when a bound or the sort names a measure the catalog lacks."""
         filters = filters or SearchFilters()
         k = k or self._settings.default_k
         mask, variant_mask = self._filters.apply(filters)
@@ -114,6 +135,11 @@ class ProductSearch:
         else:  # filters only: keep catalog order
             similarity = lexical = np.zeros(len(self.products), dtype=np.float32)
             scores = np.where(mask, -np.arange(len(self.products), dtype=np.float32), -np.inf)
+        order = (
+            top_k(scores, k)
+            if sort is None
+            else self._sorted(scores, candidates, variant_mask, sort, k, query)
+        )
         return [
             ProductHit(
                 product=self.products[i],
@@ -122,8 +148,48 @@ class ProductSearch:
                 lexical=float(lexical[i]),
                 variant_ids=tuple(self._filters.variants_of(int(i), variant_mask)),
             )
-            for i in top_k(scores, k)
+            for i in order
         ]
+
+    def _sorted(
+        self,
+        scores: np.ndarray,
+        candidates: np.ndarray,
+        variant_mask: np.ndarray,
+        sort: SortBy,
+        k: int,
+        query: str,
+    ) -> list[int]:
+        """The most relevant candidates that have the sort's value, ordered by it.
+
+        Relevance picks the pool (the best `max(3k, 12)` by score), so "the lightest tent"
+        orders tents, not the lightest thing in the shop that a filter let through."""
+        if sort.by.strip().lower() == PRICE:
+            per_variant = self._filters.prices()
+        else:
+            per_variant = self.measures.values(sort.by, sort.direction)
+        kept = np.where(variant_mask, per_variant, np.nan)
+        starts = self._filters.variant_start[:-1]
+        with np.errstate(invalid="ignore"):
+            reduce = np.fmin if sort.direction == "asc" else np.fmax
+            per_product = reduce.reduceat(kept, starts)
+        valued = candidates[~np.isnan(per_product[candidates])]
+        valued = self._named_kind(valued, query)
+        pool = valued[np.argsort(-scores[valued], kind="stable")[: max(3 * k, 12)]]
+        sign = 1.0 if sort.direction == "asc" else -1.0
+        ranked = sorted(pool.tolist(), key=lambda i: (sign * per_product[i], -scores[i]))
+        return ranked[:k]
+
+    def _named_kind(self, candidates: np.ndarray, query: str) -> np.ndarray:
+        """The candidates whose title names the kind of thing asked for (the query's last word
+        that at least two titles have: "tent" in "the lightest tent you have"); else all.
+        An ordered list of tents must not open with a footprint a tent search also finds."""
+        titles = {i: set(tokenize(self.products[i].title)) for i in candidates.tolist()}
+        for head in reversed(tokenize(query)):  # the last word that some titles name
+            named = [i for i, words in titles.items() if head in words]
+            if len(named) >= 2:
+                return np.array(named, dtype=np.int64)
+        return candidates
 
     def _similarity(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every product (remembered in a turn's view)."""

@@ -24,6 +24,7 @@ from assistant.agent.tools import (
 )
 from assistant.orders import JsonOrderSource, LookupLimiter, LookupLimits, OrderDesk
 from assistant.retrieval.index import CatalogIndex
+from assistant.retrieval.measure_columns import MeasureBound, SortBy
 from assistant.store import Store
 from tests.agent.conftest import shop_context, tool_runtime
 from tests.conftest import shared_data
@@ -66,6 +67,38 @@ def test_search_with_impossible_filters_is_empty_not_an_error(context: ShopConte
         search_products, context, query="tent", filters=ProductFilters(price_max=Decimal(1))
     )
     assert result["products"] == [] and result["match"] == "weak"
+
+
+def test_search_sorts_by_a_measure_and_says_each_value(context: ShopContext) -> None:
+    result = call(
+        search_products,
+        context,
+        query="backpacking tent",
+        limit=3,
+        sort=SortBy(by="weight", direction="asc"),
+    )
+    ids = [card["product_id"] for card in result["products"]]
+    assert len(ids) == 3
+    assert result["sorted_by"]["measure"] == "weight"
+    assert set(result["sorted_by"]["values"]) == set(ids)
+    catalog = context.catalog.products
+    grams = [catalog.measures.schema.measures(catalog.get(i)).get("weight") for i in ids]  # type: ignore[arg-type]
+    assert [g.low for g in grams if g] == sorted(g.low for g in grams if g)
+
+
+def test_search_bounds_a_measure_in_the_shoppers_unit(context: ShopContext) -> None:
+    bound = MeasureBound(measure="weight", max=3, unit="lb")
+    result = call(search_products, context, query="tent", filters=ProductFilters(measures=[bound]))
+    assert result["products"] and "weight at most 3 lb" in result["understood"]
+    catalog = context.catalog.products
+    for card in result["products"]:
+        weight = catalog.measures.schema.measures(catalog.get(card["product_id"]))["weight"]  # type: ignore[arg-type]
+        assert weight.low <= 3 * 453.6
+
+
+def test_search_by_an_unknown_measure_names_the_known_ones(context: ShopContext) -> None:
+    result = call(search_products, context, query="tent", sort=SortBy(by="horsepower"))
+    assert "no measure 'horsepower'" in result["error"] and "weight" in result["error"]
 
 
 @pytest.mark.parametrize(

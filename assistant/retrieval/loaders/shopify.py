@@ -112,12 +112,37 @@ def _product(
         "images": [str(img["src"]) for img in images],
         "url": product_url(shop_domain, raw.get("handle")),
         "variants": variants,
+        "attributes": {"weight": weight} if (weight := _weight(raw_variants)) else None,
     }
     try:
         return Product.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         load.skip_row(line, describe_validation_error(exc, label))
         return None
+
+
+_WEIGHT_UNITS = {"g": "g", "kg": "kg", "oz": "oz", "lb": "lb", "grams": "g", "kilograms": "kg"}
+
+
+def _weight(raw_variants: list[object]) -> str | None:
+    """The variants' weight as an attribute ("200 g", "1.2 kg to 1.5 kg"): `weight` with its
+    `weight_unit`, or the older `grams`; None when any variant leaves it out or says 0."""
+    weights: list[tuple[float, str]] = []
+    for raw in raw_variants:
+        if not isinstance(raw, dict):
+            return None
+        amount, unit = raw.get("weight"), _WEIGHT_UNITS.get(str(raw.get("weight_unit", "")).lower())
+        if unit is None or not isinstance(amount, int | float) or isinstance(amount, bool):
+            amount, unit = raw.get("grams"), "g"
+        if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+            return None
+        weights.append((float(amount), unit))
+    units = {unit for _, unit in weights}
+    if len(units) != 1:
+        return None  # mixed units: nothing sound to say in one line
+    unit = units.pop()
+    low, high = min(a for a, _ in weights), max(a for a, _ in weights)
+    return f"{low:g} {unit}" if low == high else f"{low:g} {unit} to {high:g} {unit}"
 
 
 def _option_names(raw_options: object) -> list[str]:

@@ -1,0 +1,210 @@
+"""Shopper words about measures: "the lightest", "under two pounds", "rated to 10 degrees".
+
+Words speak of dimensions (mass, volume, temperature...), never of a catalog's own attribute
+names, so they work on any catalog: a dimension becomes the measure of that dimension the
+products in question have, the one whose name the message echoes ("laptop" for laptop_sleeve)
+or else the one most of them have. The vocabulary is data (`data/measure_words.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal, TypeVar, cast
+
+import yaml
+
+from assistant.retrieval.measure_columns import PRICE, MeasureBound, SortBy
+from assistant.retrieval.quantities import Dimension, unit_dimension
+
+DATA = Path(__file__).resolve().parent / "data" / "measure_words.yaml"
+Direction = Literal["asc", "desc"]
+T = TypeVar("T")
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "zero": 0,
+}  # fmt: skip
+_AT_MOST = (
+    r"under|below|less than|lighter than|smaller than|shorter than|no more than|not more than"
+    r"|at most|max(?:imum)?|up to|within|<=?"
+)
+_AT_LEAST = r"over|above|more than|bigger than|larger than|longer than|at least|min(?:imum)?|>=?"
+_ABOUT = r"around|about|roughly|approx(?:imately)?|~"
+_RATED = r"rated (?:to|for|down to)|good (?:to|for|down to)|down to|warm (?:enough )?(?:to|for)"
+_BOUND = re.compile(
+    rf"(?:\b(?P<dir>{_AT_MOST}|{_AT_LEAST}|{_ABOUT}|{_RATED})\s+)?"
+    rf"(?P<num>(?:\bminus\s+|-)?\d+(?:[.,]\d+)?|\b(?:{'|'.join(_NUMBER_WORDS)})\b)"
+    r"(?:\s*(?:-|\u2013|to)\s*(?P<high>\d+(?:[.,]\d+)?))?(?P<more>\+)?"
+    r"\s*-?\s*(?P<unit>[a-z°º²\"'.]+)(?P<plus>\+)?(?: (?P<unit2>[a-z]+))?",
+    re.IGNORECASE,
+)
+_OUNCES = frozenset({"oz", "ounce", "ounces"})
+_MASS_WORDS = re.compile(r"\b(?:weigh\w*|heav\w*|light\w*)\b", re.IGNORECASE)
+# Without a direction word, only these read as "about that much" ("a 30 L pack", "15 inch").
+_BARE_AROUND: frozenset[str] = frozenset({"volume", "length", "data", "luminous_flux", "charge"})
+_TEMPERATURE_WORDS = {"degrees", "degree", "deg", "°"}
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures the products in question have: name -> dimension, and how many have it."""
+
+    dimensions: Mapping[str, Dimension]
+    coverage: Counter[str]
+    temperature_unit: Literal["°F", "°C"] = "°F"
+
+    def best(self, dimension: Dimension, text: str) -> str | None:
+        """The measure of `dimension` the text means: the one whose name it echoes, else the
+        one most products have."""
+        names = [n for n, d in self.dimensions.items() if d == dimension]
+        if not names:
+            return None
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return max(
+            names,
+            key=lambda n: (len(words & set(n.split("_"))), self.coverage[n], n == "weight", n),
+        )
+
+
+class MeasureWords:
+    """The vocabulary: words that order by a dimension, and nouns that name one."""
+
+    def __init__(
+        self,
+        order: Mapping[str, tuple[Direction, tuple[str, ...]]],
+        nouns: Mapping[str, Dimension],
+    ) -> None:
+        self._order = _longest_first(order)
+        self._nouns = _longest_first(nouns)
+
+    @classmethod
+    def from_data(cls) -> MeasureWords:
+        """The shipped vocabulary."""
+        return _shipped()
+
+    def sort(self, text: str, measures: Measures) -> tuple[SortBy | None, str]:
+        """The order a superlative asks for ("the lightest" -> weight up), and the text without
+        it; None when no word orders or the products have no such measure."""
+        for _, pattern, (direction, dimensions) in self._order:
+            match = pattern.search(text)
+            if match is None:
+                continue
+            named = self._noun(text)
+            wanted = [named] if named and PRICE not in dimensions else list(dimensions)
+            for dimension in wanted:
+                if dimension == PRICE:
+                    return SortBy(by=PRICE, direction=direction), _cut(text, match)
+                name = measures.best(cast(Dimension, dimension), text)
+                if name is not None:
+                    return SortBy(by=name, direction=direction), _cut(text, match)
+            return None, text
+        return None, text
+
+    def bounds(self, text: str, measures: Measures) -> tuple[list[MeasureBound], str]:
+        """Bounds the text states in units ("under two pounds", "at least 400 lumens",
+        "rated to 10 degrees"), and the text without them."""
+        found: list[tuple[int, int, MeasureBound]] = []
+        position = 0
+        while match := _BOUND.search(text, position):
+            read = self._bound(match, measures, text)
+            if read is None:  # "a tent": try again from the next character
+                position = match.start() + 1
+                continue
+            bound, end = read
+            found.append((match.start(), end, bound))
+            position = end
+        for start, end, _ in reversed(found):
+            text = text[:start] + " " + text[end:]
+        return [bound for _, _, bound in found], text
+
+    def _bound(
+        self, match: re.Match[str], measures: Measures, text: str
+    ) -> tuple[MeasureBound, int] | None:
+        """The bound a match states, and where its words end."""
+        unit, dimension, end = _unit(match, measures.temperature_unit)
+        if dimension is None:
+            return None
+        if (
+            unit in _OUNCES
+            and "volume" in measures.dimensions.values()
+            and not _MASS_WORDS.search(text)
+        ):
+            unit, dimension = "fl oz", "volume"  # a bottle's "20 oz"
+        bound = self._bounded(match, dimension, unit, measures, text)
+        return None if bound is None else (bound, end)
+
+    def _bounded(
+        self,
+        match: re.Match[str],
+        dimension: Dimension,
+        unit: str,
+        measures: Measures,
+        text: str,
+    ) -> MeasureBound | None:
+        name = measures.best(dimension, text)
+        if name is None:
+            return None
+        number = _number(match["num"])
+        if match["high"]:
+            low, high = sorted([number, _number(match["high"])])
+            return MeasureBound(measure=name, min=low, max=high, unit=unit)
+        direction = (match["dir"] or "").lower()
+        if match["plus"] or match["more"] or re.fullmatch(_AT_LEAST, direction):
+            return MeasureBound(measure=name, min=number, unit=unit)
+        if re.fullmatch(_AT_MOST, direction) or dimension == "temperature":
+            return MeasureBound(measure=name, max=number, unit=unit)  # "rated to 10 degrees"
+        if direction or dimension in _BARE_AROUND:
+            return MeasureBound(measure=name, min=number * 0.8, max=number * 1.2, unit=unit)
+        return None
+
+    def _noun(self, text: str) -> str | None:
+        for _, pattern, dimension in self._nouns:
+            if pattern.search(text):
+                return dimension
+        return None
+
+
+def _unit(match: re.Match[str], temperature_unit: str) -> tuple[str, Dimension | None, int]:
+    """The unit after the number ("pounds"; "fl oz" in two words; "degrees" in the shop's own
+    unit), its dimension (None: no unit), and where it ends."""
+    first = match["unit"].lower().rstrip(".")
+    end = match.end("plus") if match["plus"] else match.end("unit")
+    if match["unit2"]:
+        both = f"{first} {match['unit2'].lower()}"
+        if dimension := unit_dimension(both):
+            return both, dimension, match.end("unit2")
+    if first in _TEMPERATURE_WORDS:
+        return temperature_unit, "temperature", end
+    return first, unit_dimension(first), end
+
+
+def _number(text: str) -> float:
+    lowered = text.lower().replace("minus", "-").replace(" ", "")
+    if lowered in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[lowered])
+    return float(lowered.replace(",", ""))
+
+
+def _cut(text: str, match: re.Match[str]) -> str:
+    return text[: match.start()] + " " + text[match.end() :]
+
+
+def _longest_first(table: Mapping[str, T]) -> list[tuple[str, re.Pattern[str], T]]:
+    phrases = sorted(table, key=lambda p: (-len(p), p))
+    return [(p, re.compile(rf"\b{re.escape(p)}\b", re.IGNORECASE), table[p]) for p in phrases]
+
+
+@cache
+def _shipped() -> MeasureWords:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    order = {
+        str(word): (cast(Direction, str(spec[0])), tuple(str(d) for d in spec[1:]))
+        for word, spec in data["order"].items()
+    }
+    nouns = {str(word): cast(Dimension, str(dim)) for word, dim in data["nouns"].items()}
+    return MeasureWords(order, nouns)
