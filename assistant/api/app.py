@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from assistant.api import (
     admin_api,
@@ -117,6 +118,8 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             allow_methods=["GET", "POST"],
             allow_headers=["content-type", "x-request-id"],
         )
+    if proxies := settings.server.forwarded_allow_ips:  # outermost: all see the shopper's address
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
 
 
