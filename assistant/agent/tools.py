@@ -20,7 +20,7 @@ from assistant.agent.gifts import GiftNeeds
 from assistant.agent.gifts import recommend as find_gifts
 from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
-from assistant.orders.errors import OrderError
+from assistant.orders.errors import OrderError, OrderSourceError
 from assistant.retrieval.filters import SearchFilters
 
 Runtime = ToolRuntime[ShopContext]
@@ -151,8 +151,8 @@ def create_checkout_link(
     lines = [CartLine(variant_id=i.variant_id, quantity=i.quantity) for i in items]
     try:
         link = runtime.context.checkout.build(lines, discount_code)
-    except CheckoutError as exc:
-        return {"error": str(exc)}
+    except CheckoutError as exc:  # the text is for the model; the shopper gets the template
+        return {"error": str(exc), "problem": exc.problem}
     return link.model_dump(mode="json")
 
 
@@ -162,10 +162,15 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
     and the email or shipping ZIP code of that order; never guess either."""
     desk = runtime.context.orders
     if desk is None:
-        return {"error": "order lookup is not available here; offer a human instead"}
+        return {
+            "error": "order lookup is not available here; offer a human instead",
+            "problem": "order_unavailable",
+        }
     try:
         return desk.lookup(order_id, email_or_zip).model_dump(mode="json")
-    except OrderError as exc:
+    except OrderSourceError as exc:  # about our systems, not for the shopper's eyes
+        return {"error": str(exc), "problem": "order_unavailable"}
+    except OrderError as exc:  # written for the shopper (see assistant/orders/errors.py)
         return {"error": str(exc)}
 
 

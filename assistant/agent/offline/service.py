@@ -68,6 +68,8 @@ def _order_result(turn: Turn, carry: Any) -> Action:
                 Step(flow="handoff", data={"reason": reason, "lead": "order_give_up"}),
                 [("handoff_to_human", {"reason": reason})],
             )
+        if "problem" in result:  # the tool's text is about our systems: never shown
+            return turn.answer(turn.say("order_unavailable"), carry=carry)
         return turn.answer(turn.say("order_problem", error=result["error"]), carry=carry)
     carry.order, carry.awaiting, carry.order_failures = {}, "", 0
     return turn.answer(
