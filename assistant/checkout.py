@@ -10,7 +10,7 @@ import re
 import string
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from pydantic import BaseModel, Field, computed_field, field_validator
@@ -29,15 +29,23 @@ _TEMPLATE_FIELDS = ("discount", "items", "ref", "shop")
 
 
 class CheckoutError(AssistantError):
-    """A cart that cannot be linked to; the message says what to change."""
+    """A cart that cannot be linked to; the message says what to change (written for the
+    model). `problem` names the reply template the shopper sees instead (`checkout_<problem>`
+    in the brand's replies)."""
+
+    problem: ClassVar[str] = "cart"
 
 
 class CartSizeError(CheckoutError):
     """No items, or more distinct variants than one link may hold (`max_lines`)."""
 
+    problem: ClassVar[str] = "cart_size"
+
 
 class UnknownVariantError(CheckoutError):
     """The variant id is not in the catalog."""
+
+    problem: ClassVar[str] = "unknown_item"
 
 
 class ProductIdError(UnknownVariantError):
@@ -47,21 +55,37 @@ class ProductIdError(UnknownVariantError):
 class SoldOutError(CheckoutError):
     """The variant exists but cannot be bought now."""
 
+    problem: ClassVar[str] = "sold_out"
+
 
 class QuantityError(CheckoutError):
     """The quantity is outside 1..`max_quantity`."""
+
+    problem: ClassVar[str] = "quantity"
 
 
 class StockLimitError(QuantityError):
     """More units asked for than the variant has in stock."""
 
+    problem: ClassVar[str] = "stock_limit"
+
 
 class DiscountCodeError(CheckoutError):
     """The discount code is malformed, not one the brand allows, or cannot go in the link."""
 
+    problem: ClassVar[str] = "discount_code"
+
+
+class DiscountAtCheckoutError(DiscountCodeError):
+    """A valid code this shop's links cannot carry: the shopper enters it at checkout."""
+
+    problem: ClassVar[str] = "discount_at_checkout"
+
 
 class UnsupportedVariantError(CheckoutError):
     """The catalog's variant id cannot go in a Shopify cart permalink."""
+
+    problem: ClassVar[str] = "unsupported_item"
 
 
 class CartUrlError(CheckoutError, ValueError):
@@ -264,7 +288,7 @@ class CheckoutBuilder:
                 "Leave discount_code empty unless the shopper gives one of the brand's codes"
             )
         if not self._carries_code:
-            raise DiscountCodeError(
+            raise DiscountAtCheckoutError(
                 "this shop's links cannot carry a code; leave it out and tell the shopper "
                 f"to enter {canonical} at checkout"
             )

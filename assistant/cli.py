@@ -237,6 +237,7 @@ def serve_command(
             port=port,
             log_config=None,
             access_log=False,  # RequestContext logs each request once, with its id and time
+            proxy_headers=False,  # the app trusts only server.forwarded_allow_ips
             timeout_keep_alive=keep_alive,
         )
         return
@@ -256,6 +257,7 @@ def serve_command(
         port=port,
         log_config=None,
         access_log=False,  # RequestContext logs each request once, with its id and time
+        proxy_headers=False,  # the app trusts only server.forwarded_allow_ips
         timeout_keep_alive=keep_alive,
         timeout_worker_healthcheck=STARTUP_TIMEOUT_S,  # loading a large catalog takes a while
     )

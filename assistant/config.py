@@ -218,6 +218,11 @@ class IdentitySettings(BaseModel):
     history_messages: int = Field(
         default=30, ge=0, le=200, description="agent memory brought over from the phone chat"
     )
+    default_region: str = Field(
+        default="US",
+        pattern=r"^[A-Za-z]{2}$",
+        description="country (ISO 3166 code) a number typed without +country code is read in",
+    )
 
 
 OFFLINE_TURNS_AT_ONCE = 2
@@ -243,6 +248,11 @@ class ServerSettings(BaseModel):
     )
     max_body_bytes: int = Field(default=64_000, ge=1_000, le=10_000_000)
     cors_origins: list[str] = Field(default_factory=list, description="sites that embed the widget")
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="proxies (IPs or CIDR ranges) whose X-Forwarded-For/-Proto are believed; "
+        "unset = none: the client address is the connection's peer",
+    )
     turn_concurrency: int | None = Field(
         default=None,
         ge=1,
@@ -290,6 +300,17 @@ class LimitSettings(BaseModel):
         default=5.0, gt=0, description="failed console logins a minute from one client address"
     )
     login_failures_burst: int = Field(default=10, ge=1)
+    login_pair_failures_per_minute: float = Field(
+        default=1.0, gt=0, description="failed logins a minute to one account from one address"
+    )
+    login_pair_failures_burst: int = Field(default=5, ge=1)
+    link_per_minute: float = Field(
+        default=2.0,
+        gt=0,
+        description="phone-linking calls (codes asked, codes typed) a minute from one client "
+        "address, and from one conversation",
+    )
+    link_burst: int = Field(default=10, ge=1)
     tracked_keys: int = Field(
         default=100_000, ge=100, description="senders remembered at once (oldest forgotten)"
     )

@@ -4,6 +4,10 @@ to by a one-time code sent through that phone's own conversation (WhatsApp or SM
 The code is random, kept only as an HMAC under the service's key, expires, dies after a few
 wrong tries, and a phone (or a conversation) gets only a few codes an hour. Codes are never
 logged. On success the web conversation joins that customer and sees the phone chat's history.
+
+The answer never tells whether the shop knows a number: a number it cannot send a code to
+(unknown, opted out, outside WhatsApp's window) gets a decoy code that nobody receives, kept,
+counted and checked like a real one, so asking and verifying look the same either way.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import phonenumbers
+
 from assistant.config import IdentitySettings
 from assistant.delivery import Courier
 from assistant.errors import AssistantError
 from assistant.messages import Reply
 from assistant.store import Store
-from assistant.store.customers import normalise_phone
 from assistant.store.models import ConversationRow
 
 SERVICE_WINDOW = timedelta(hours=24)  # WhatsApp: free-form messages only inside it
@@ -30,12 +35,8 @@ class LinkRefused(AssistantError):
     """A link request or code the shopper should hear about; nothing was linked."""
 
 
-class UnknownPhone(LinkRefused):
-    """No conversation with that number on a channel that can carry a code."""
-
-
-class Unreachable(LinkRefused):
-    """The number is known but a code cannot go to it now (opted out, window closed)."""
+class InvalidPhone(LinkRefused):
+    """Not a valid phone number (in the default region, without a leading +)."""
 
 
 class TooManyCodes(LinkRefused):
@@ -60,7 +61,8 @@ class WrongCode(LinkRefused):
 
 @dataclass
 class CodeSent:
-    channel: str
+    """What the shopper is told, the same whether or not a code really went out."""
+
     sent_to: str  # masked: the last digits only
     expires_at: datetime
 
@@ -90,34 +92,31 @@ class IdentityLinker:
         self._brand = brand
 
     def request(self, conversation: ConversationRow, phone: str) -> CodeSent:
-        """Send a fresh code to `phone` through its own conversation with the shop."""
-        target = normalise_phone(phone)
+        """Send a fresh code to `phone` through its own conversation with the shop, when
+        there is one that can carry it now; otherwise keep a decoy that nobody receives."""
+        target = e164(phone, self._settings.default_region)
         channels = [c for c in self._settings.channels if c in self._courier.channels]
         source = self._store.phone_conversation(target, channels)
-        if source is None:
-            raise UnknownPhone(
-                "we have no chat with that number yet: message us from it on "
-                f"{' or '.join(channels) or 'a phone channel'} first, then try again"
-            )
-        self._check_reachable(source)
+        if source is not None and not self._reachable(source):
+            source = None
         now = datetime.now(UTC)
         code = f"{secrets.randbelow(10**6):06d}"
+        kept = code if source is not None else secrets.token_hex(16)  # no 6 digits match it
         issued = self._store.issue_link_code(
             conversation.id,
-            channel=source.channel,
+            channel=source.channel if source is not None else "none",
             target=target,
-            source_conversation_id=source.id,
-            code_hash=self.digest(conversation.id, code),
+            source_conversation_id=source.id if source is not None else None,
+            code_hash=self.digest(conversation.id, kept),
             expires_at=now + timedelta(seconds=self._settings.code_ttl_s),
             since=now - timedelta(hours=1),
             limit=self._settings.codes_per_hour,
         )
         if issued is None:
             raise TooManyCodes("too many codes asked for this hour; please try again later")
-        if not self._courier.queue(source, Reply(text=self._message(code))):
-            raise Unreachable(f"we cannot send a code on {source.channel} right now")
-        self._courier.wake()
-        return CodeSent(source.channel, f"…{target[-4:]}", issued.expires_at)
+        if source is not None and self._courier.queue(source, Reply(text=self._message(code))):
+            self._courier.wake()
+        return CodeSent(f"…{target[-4:]}", issued.expires_at)
 
     def verify(self, conversation: ConversationRow, code: str) -> Linked:
         """Link the conversation if `code` is the one sent; else say why not."""
@@ -147,17 +146,15 @@ class IdentityLinker:
         message = f"link-code:{conversation_id}:{code}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def _check_reachable(self, source: ConversationRow) -> None:
+    def _reachable(self, source: ConversationRow) -> bool:
+        """Whether a code may go into `source` now: not opted out, and on WhatsApp within a
+        day of the shopper's last message."""
         if self._store.is_opted_out(source.channel, source.sender):
-            raise Unreachable(f"that number opted out of messages on {source.channel}")
+            return False
         last = source.last_inbound_at
-        if source.channel == "whatsapp" and (
-            last is None or datetime.now(UTC) - last >= SERVICE_WINDOW
-        ):
-            raise Unreachable(
-                "we can only message you on WhatsApp within a day of your last message: "
-                "send us any message there, then try again"
-            )
+        return source.channel != "whatsapp" or (
+            last is not None and datetime.now(UTC) - last < SERVICE_WINDOW
+        )
 
     def _message(self, code: str) -> str:
         minutes = self._settings.code_ttl_s // 60
@@ -165,3 +162,17 @@ class IdentityLinker:
             f"{self._brand}: your code to continue this chat on the web is {code}. "
             f"It expires in {minutes} minutes. If you did not ask for it, ignore this message."
         )
+
+
+def e164(phone: str, region: str) -> str:
+    """`phone` in E.164 ('+16505551234'); a number without a leading + is read as dialled in
+    `region` (ISO 3166 code). `InvalidPhone` when it cannot be a real number."""
+    try:
+        parsed = phonenumbers.parse(phone, region.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone("that does not look like a phone number") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhone(
+            "that is not a valid phone number: include the country code, e.g. +1 650 555 1234"
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

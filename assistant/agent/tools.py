@@ -20,7 +20,12 @@ from assistant.agent.gifts import GiftNeeds
 from assistant.agent.gifts import recommend as find_gifts
 from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
-from assistant.orders.errors import OrderError, OrderLookupLocked, OrderNotVerified
+from assistant.orders.errors import (
+    OrderError,
+    OrderLookupLocked,
+    OrderNotVerified,
+    OrderSourceError,
+)
 from assistant.retrieval.filters import SearchFilters
 from assistant.retrieval.measure_columns import MeasureBound, SortBy, UnknownMeasure
 from assistant.retrieval.models import Product
@@ -190,8 +195,8 @@ def create_checkout_link(
     lines = [CartLine(variant_id=i.variant_id, quantity=i.quantity) for i in items]
     try:
         link = runtime.context.checkout.build(lines, discount_code)
-    except CheckoutError as exc:
-        return {"error": str(exc)}
+    except CheckoutError as exc:  # the text is for the model; the shopper gets the template
+        return {"error": str(exc), "problem": exc.problem}
     return link.model_dump(mode="json")
 
 
@@ -204,7 +209,10 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
     context = runtime.context
     desk = context.orders
     if desk is None:
-        return {"error": "order lookup is not available here; offer a human instead"}
+        return {
+            "error": "order lookup is not available here; offer a human instead",
+            "problem": "order_unavailable",
+        }
     requester = context.requester or f"{context.channel}:{context.conversation_id}"
     try:
         return desk.lookup(order_id, email_or_zip, requester).model_dump(mode="json")
@@ -216,7 +224,9 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
     except OrderLookupLocked as exc:  # too many misses: no person either, so no desk flood
         context.lookup_refused = True
         return {"error": str(exc), "locked": True, "offer_person": False}
-    except OrderError as exc:
+    except OrderSourceError as exc:  # about our systems, not for the shopper's eyes
+        return {"error": str(exc), "problem": "order_unavailable"}
+    except OrderError as exc:  # written for the shopper (see assistant/orders/errors.py)
         return {"error": str(exc)}
 
 

@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.analytics.report import Report, build_report
 from assistant.api.auth import AgentDep, request_store
-from assistant.api.console_page import PAGE_HEADERS, STATIC
+from assistant.api.console_page import STATIC
+from assistant.api.page_headers import PAGE_HEADERS
 
 router = APIRouter(tags=["analytics"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,10 +16,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from assistant.api import (
     admin_api,
@@ -43,12 +46,13 @@ from assistant.conversation import Concierge
 from assistant.delivery import Courier
 from assistant.desk.helpdesk import HelpdeskNotifier
 from assistant.errors import AssistantError, ConfigurationError
-from assistant.log import request_id
+from assistant.log import request_id, safe_request_id
 from assistant.store import RecordNotFound, StoreUnavailable
 from assistant.store.errors import ConversationBusy
 
 log = logging.getLogger("assistant.api")
 RETRY_AFTER_S = 5  # what a 503 for a busy database asks callers to wait
+_SECRET_SEGMENT = re.compile(r"(/c/|/api/conversations/)[^/]+")
 
 
 def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAPI:
@@ -87,7 +91,9 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
                 await helpdesk
                 gc.unfreeze()  # a process that builds another app (tests) collects this one
 
-    app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan)
+    # Starlette's own slash redirect builds an absolute URL from the Host header (a forged
+    # Host became the Location); `_errors` redirects with a relative path instead.
+    app = FastAPI(title="Concierge", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     app.state.settings = settings
     app.state.ready = False
     app.state.limits = Limits(settings.limits)
@@ -117,6 +123,8 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             allow_methods=["GET", "POST"],
             allow_headers=["content-type", "x-request-id"],
         )
+    if proxies := settings.server.forwarded_allow_ips:  # outermost: all see the shopper's address
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
 
 
@@ -157,7 +165,9 @@ def _health(app: FastAPI) -> None:
 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and (target := _without_slash(request)):
+            return RedirectResponse(target, status_code=307)
         return JSONResponse(
             {"error": _code(exc.status_code), "detail": str(exc.detail)}, exc.status_code
         )
@@ -186,15 +196,39 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status, headers)
 
 
+def _without_slash(request: Request) -> str | None:
+    """For a path ending in '/' that no route takes but would without the slash: that path
+    (with the query), relative, so a client's Host header never makes the Location."""
+    path = request.url.path
+    if len(path) < 2 or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/")}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return "/" + scope["path"].lstrip("/") + (f"?{query}" if query else "")
+
+
 def _code(status: int) -> str:
     return {404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}.get(
         status, "error"
     )
 
 
+def logged_path(scope: Scope) -> str:
+    """The path an access line shows: the route's template (`/c/{token}`), so checkout tokens
+    and web conversation ids (a chat's credentials) never reach the logs; a path no route took
+    has those segments blanked."""
+    route = scope.get("route")
+    if isinstance(route, Route | WebSocketRoute):
+        return route.path
+    return _SECRET_SEGMENT.sub(r"\1{redacted}", str(scope["path"]))
+
+
 class RequestContext:
-    """A request id for every request (the caller's `x-request-id`, or a new one): set for
-    the logs while the request runs, echoed in the response, and one access line at the end.
+    """A request id for every request (the caller's `x-request-id` when it is a plain short
+    token, or a new one): set for the logs while the request runs, echoed in the response, and
+    one access line at the end, with the route's template rather than the raw path.
     A pure ASGI middleware: no extra task or stream per request."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -204,8 +238,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = Headers(scope=scope).get("x-request-id", "")[:64]
-        rid = given or uuid.uuid4().hex
+        rid = safe_request_id(Headers(scope=scope).get("x-request-id", "")) or uuid.uuid4().hex
         token = request_id.set(rid)
         started = time.perf_counter()
         status = 500
@@ -223,7 +256,7 @@ class RequestContext:
             log.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                logged_path(scope),
                 status,
                 extra={"duration_ms": round((time.perf_counter() - started) * 1000, 1)},
             )

@@ -24,8 +24,6 @@ from assistant.store.models import utcnow
 
 COOKIE = "concierge_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 
 
 class AgentOut(BaseModel):
@@ -102,16 +100,15 @@ AdminDep = Annotated[AgentOut, Depends(current_admin)]
 
 def authenticate(store: Store, username: str, password: str) -> Agent | None:
     """The active agent with these credentials, or None (same work for an unknown name).
-    `MAX_FAILURES` wrong passwords in a row lock the account's password logins for
-    `LOCKOUT`, across every worker (the count lives in the database)."""
+    Failures are counted on the agent (reset by a good login) but never lock the account:
+    guessing is slowed per account and address by `Limits.login` instead, so nobody can keep
+    an agent out by failing on purpose."""
     agent = store.get_agent(username)
     usable = agent is not None and agent.active
-    if agent is not None and agent.locked_until is not None and agent.locked_until > utcnow():
-        usable = False
     stored = agent.password_hash if agent is not None and usable else None
     ok = verify_password(password, stored)
     if agent is not None and usable:
-        store.record_login(username, ok=ok, max_failures=MAX_FAILURES, lock_for=LOCKOUT)
+        store.record_login(username, ok=ok)
     return agent if ok else None
 
 

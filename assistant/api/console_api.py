@@ -126,7 +126,8 @@ def login(body: LoginIn, request: Request, response: Response) -> AgentEnvelope:
     """Check a password and set the session cookie; the same 401 for any bad credentials."""
     store = request_store(request)
     limits: Limits = request.app.state.limits
-    with limits.login(request.client.host if request.client else "unknown"):  # 429 first
+    address = request.client.host if request.client else "unknown"
+    with limits.login(address, body.username):  # 429 first
         agent = authenticate(store, body.username, body.password)
         if agent is None:
             raise HTTPException(401, detail="wrong username or password")

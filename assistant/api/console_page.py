@@ -1,6 +1,7 @@
 """The agent console page at `/console`: static HTML, script and styles, with a strict CSP.
 
-The page holds no data of its own: it shows a sign-in form until `GET /console/api/me` answers,
+Its headers (a strict CSP, no framing) are `page_headers.PAGE_HEADERS`. The page holds no
+data of its own: it shows a sign-in form until `GET /console/api/me` answers,
 then works through the console JSON API and its event stream with the session cookie.
 """
 
@@ -11,30 +12,9 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from assistant.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
+
 STATIC = Path(__file__).resolve().parent / "static"
-
-# Scripts and styles only from this origin (no inline script, no eval); requests only back to
-# this origin; product images may come from the brand's CDN over HTTPS. The page cannot be framed.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-PAGE_HEADERS = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "cache-control": "no-cache",
-}
 
 # Public file name -> media type. An explicit list, so no path is ever read from the request.
 ASSETS = {
@@ -47,11 +27,7 @@ router = APIRouter(tags=["console"])
 
 def _asset(name: str) -> FileResponse:
     # `no-cache` makes browsers revalidate (ETag), so a new console reaches agents at once.
-    return FileResponse(
-        STATIC / name,
-        media_type=ASSETS[name],
-        headers={"cache-control": "no-cache", "x-content-type-options": "nosniff"},
-    )
+    return FileResponse(STATIC / name, media_type=ASSETS[name], headers=ASSET_HEADERS)
 
 
 @router.get("/console", include_in_schema=False)

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/desk/webhook", tags=["helpdesk"])
 
 class HelpdeskReply(BaseModel):
     id: str = Field(min_length=1, max_length=200)
-    timestamp: float
+    timestamp: float = Field(allow_inf_nan=False)
     conversation_id: str = Field(min_length=1, max_length=64)
     action: Literal["reply", "close", "handback"] = "reply"
     text: str = Field(default="", max_length=4000)

@@ -111,6 +111,12 @@ class Limits:
         self.logins = RateLimiter(
             settings.login_failures_per_minute, settings.login_failures_burst, max_keys=keys
         )
+        self.login_pairs = RateLimiter(
+            settings.login_pair_failures_per_minute,
+            settings.login_pair_failures_burst,
+            max_keys=keys,
+        )
+        self.linking = RateLimiter(settings.link_per_minute, settings.link_burst, max_keys=keys)
 
     def sender(self, key: str) -> None:
         """Raise `RateLimited` when this conversation or channel sender is over its rate."""
@@ -122,14 +128,31 @@ class Limits:
         if wait := self.clients.acquire(address):
             raise RateLimited("client", wait)
 
+    def link(self, address: str, conversation_id: str) -> None:
+        """Raise `RateLimited` when this address, or this conversation, asked for or typed
+        link codes too often: codes go to phones, and each guess is one of a million."""
+        for scope, key in (("client", f"address:{address}"), ("conversation", conversation_id)):
+            if wait := self.linking.acquire(key):
+                raise RateLimited(scope, wait)
+
     @contextmanager
-    def login(self, address: str) -> Iterator[None]:
-        """Around a console login from `address`: raise `RateLimited` when the address has
-        failed too often lately, before any password is checked (so a guess over the limit
-        learns nothing); a login that succeeds (the block ends without an exception) costs
-        nothing, one that fails for any reason costs a token. Across usernames: this stops
-        guessing many accounts from one address, which each account's own lockout cannot see."""
-        if wait := self.logins.acquire(address):
-            raise RateLimited("client", wait)
-        yield  # an exception from the block leaves here: the token stays spent
-        self.logins.refund(address)
+    def login(self, address: str, username: str) -> Iterator[None]:
+        """Around a console login to `username` from `address`: raise `RateLimited`, before
+        any password is checked (so a guess over the limit learns nothing), when that address
+        failed too often lately across accounts, or failed too often on this account. A login
+        that succeeds (the block ends without an exception) costs nothing; one that fails for
+        any reason costs a token of both.
+
+        No account is ever locked: failures slow down the (account, address) pair, so guesses
+        from one address cannot stop the agent logging in from theirs; the address's own budget
+        stops spraying many accounts, which no one account's count can see."""
+        taken: list[tuple[RateLimiter, str]] = []
+        for limiter, key in ((self.logins, address), (self.login_pairs, f"{username}\n{address}")):
+            if wait := limiter.acquire(key):
+                for earlier, earlier_key in taken:  # this try is refused, not counted
+                    earlier.refund(earlier_key)
+                raise RateLimited("client", wait)
+            taken.append((limiter, key))
+        yield  # an exception from the block leaves here: the tokens stay spent
+        for limiter, key in taken:
+            limiter.refund(key)

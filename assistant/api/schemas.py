@@ -131,20 +131,22 @@ class LinkIn(BaseModel):
     phone: str = Field(
         min_length=7, max_length=25, pattern=r"^\+?[0-9][0-9 ().-]{5,23}[0-9]$",
         examples=["+1 650 555 1234"],
+        description="with its country code; without one it is read in `identity.default_region`",
     )  # fmt: skip
 
 
 class LinkSentOut(BaseModel):
-    """Where the code went (masked) and for how long it is valid."""
+    """The same answer whether or not the shop knows the number: a code is on its way if we
+    chat with it on one of `channels`, to the number ending `sent_to`, valid `expires_in_s`."""
 
-    channel: str
     sent_to: str
+    channels: list[str]
     expires_in_s: int
 
     @classmethod
-    def of(cls, sent: CodeSent) -> LinkSentOut:
+    def of(cls, sent: CodeSent, channels: list[str]) -> LinkSentOut:
         left = (sent.expires_at - datetime.now(UTC)).total_seconds()
-        return cls(channel=sent.channel, sent_to=sent.sent_to, expires_in_s=max(0, round(left)))
+        return cls(sent_to=sent.sent_to, channels=channels, expires_in_s=max(0, round(left)))
 
 
 class VerifyIn(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from assistant.api.page_headers import ASSET_HEADERS, PAGE_HEADERS
 from assistant.conversation import Concierge
 from assistant.retrieval.models import Product
 
@@ -20,6 +21,7 @@ FILES = {
     "widget.js": "text/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
     "storefront.css": "text/css; charset=utf-8",
+    "storefront.js": "text/javascript; charset=utf-8",
 }
 
 router = APIRouter(tags=["storefront"])
@@ -39,19 +41,14 @@ class FeaturedProduct(BaseModel):
 
 
 def _static(name: str) -> FileResponse:
-    # `no-cache` makes browsers revalidate (ETag), so a new widget reaches shoppers at once.
-    return FileResponse(
-        STATIC / name, media_type=FILES[name], headers={"cache-control": "no-cache"}
-    )
+    return FileResponse(STATIC / name, media_type=FILES[name], headers=ASSET_HEADERS)
 
 
 @router.get("/", include_in_schema=False)
 def storefront() -> FileResponse:
-    """The demo shop page, with the chat widget on it."""
+    """The demo shop page, with the chat widget on it, under a strict CSP."""
     return FileResponse(
-        STATIC / "storefront.html",
-        media_type="text/html; charset=utf-8",
-        headers={"cache-control": "no-cache"},
+        STATIC / "storefront.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
     )
 
 
@@ -71,6 +68,12 @@ def widget_css() -> FileResponse:
 def storefront_css() -> FileResponse:
     """The demo shop page's styles."""
     return _static("storefront.css")
+
+
+@router.get("/storefront.js", include_in_schema=False)
+def storefront_js() -> FileResponse:
+    """The demo shop page's script: the featured grid."""
+    return _static("storefront.js")
 
 
 @router.get("/api/featured")

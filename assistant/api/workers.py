@@ -82,6 +82,7 @@ def run_worker(host: str, port: int, keep_alive_s: int) -> None:
         port=port,
         log_config=None,
         access_log=False,  # RequestContext logs each request once, with its id and time
+        proxy_headers=False,  # the app trusts only server.forwarded_allow_ips
         backlog=BACKLOG,
         timeout_keep_alive=keep_alive_s,
     )

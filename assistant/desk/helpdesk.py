@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import time
 from typing import Any
 
@@ -50,14 +51,26 @@ def verify(
         raise SignatureMismatch("bad signature")
     try:
         document = json.loads(body)
-        stamp = float(document["timestamp"])
+        stamp = document["timestamp"]
         if not isinstance(document["id"], str) or not document["id"]:
             raise ValueError("id")
     except (ValueError, KeyError, TypeError) as exc:
         raise SignatureMismatch("the body needs an id and a timestamp") from exc
-    if abs(now - stamp) > tolerance_s:
+    # A number of seconds: not a string, not true/false, not NaN or infinity (every comparison
+    # with NaN is false, so it would pass any window).
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        raise SignatureMismatch("the timestamp must be a number of seconds")
+    if not _finite(stamp) or not abs(now - stamp) <= tolerance_s:
         raise SignatureMismatch("timestamp outside the allowed window")
     return dict(document)
+
+
+def _finite(number: float) -> bool:
+    """Whether `number` is a finite float (a huge int is not: it has no float)."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def signed_request(

@@ -3,7 +3,7 @@ passwords, SHA-256 for API keys and session tokens (both random 256-bit secrets)
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -128,22 +128,14 @@ class AgentOps(StoreCore):
             lambda s: s.execute(delete(AgentSession).where(AgentSession.token_hash == token_hash))
         )
 
-    def record_login(
-        self, username: str, *, ok: bool, max_failures: int, lock_for: timedelta
-    ) -> None:
-        """Count a password login: a success resets the count; `max_failures` failures in a
-        row lock password logins for `lock_for` (API keys keep working)."""
+    def record_login(self, username: str, *, ok: bool) -> None:
+        """Count a password login: a success resets the failures in a row, a failure adds
+        one (shown to admins; it locks nothing)."""
 
         def record(session: Session) -> None:
             query = select(Agent).where(Agent.username == username).with_for_update()
             agent = session.scalars(query).first()
-            if agent is None:
-                return
-            if ok:
-                agent.failed_logins, agent.locked_until = 0, None
-                return
-            agent.failed_logins += 1
-            if agent.failed_logins >= max_failures:
-                agent.failed_logins, agent.locked_until = 0, utcnow() + lock_for
+            if agent is not None:
+                agent.failed_logins = 0 if ok else agent.failed_logins + 1
 
         self._run(record)

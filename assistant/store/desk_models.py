@@ -65,7 +65,7 @@ class Agent(Base):
     api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)  # in a row; reset by a good login
-    locked_until: Mapped[datetime | None]  # password logins refused until then
+    locked_until: Mapped[datetime | None]  # unused: logins are slowed per address, never locked
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

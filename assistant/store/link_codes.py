@@ -67,7 +67,7 @@ class LinkCodeOps(HistoryOps):
         *,
         channel: str,
         target: str,
-        source_conversation_id: str,
+        source_conversation_id: str | None,
         code_hash: str,
         expires_at: datetime,
         since: datetime,
@@ -77,7 +77,11 @@ class LinkCodeOps(HistoryOps):
         codes already went to `target`, or were asked by this conversation, since `since`."""
 
         def issue(session: Session) -> LinkCode | None:
-            source = session.get(ConversationRow, source_conversation_id)
+            source = (
+                session.get(ConversationRow, source_conversation_id)
+                if source_conversation_id is not None
+                else None
+            )
             if source is not None and source.customer_id is not None:  # one count at a time
                 session.get(Customer, source.customer_id, with_for_update=True)
             for column, value in (
@@ -114,7 +118,9 @@ class LinkCodeOps(HistoryOps):
     ) -> Redemption:
         """Check the conversation's latest code; a match links the conversation to the
         customer behind the code's phone and brings over that conversation's recent memory.
-        A wrong guess counts against the code (committed, whatever the caller does next)."""
+        A wrong guess counts against the code (committed, whatever the caller does next). A
+        code without a source conversation (a decoy, or its chat erased) is wrong whatever
+        is typed, with tries left like any other."""
 
         def redeem(session: Session) -> Redemption:
             query = (
@@ -127,11 +133,12 @@ class LinkCodeOps(HistoryOps):
             code = session.scalars(query).first()
             if code is None or code.verified_at is not None:
                 return Redemption("none")
-            if code.expires_at <= now or code.source_conversation_id is None:
+            if code.expires_at <= now:
                 return Redemption("expired", code)
             if code.attempts >= max_attempts:
                 return Redemption("locked", code)
-            if not hmac.compare_digest(code.code_hash.encode(), code_hash.encode()):
+            matches = hmac.compare_digest(code.code_hash.encode(), code_hash.encode())
+            if not matches or code.source_conversation_id is None:  # a decoy matches nothing
                 code.attempts += 1
                 session.flush()
                 return Redemption("wrong", code, remaining=max_attempts - code.attempts)

@@ -17,7 +17,7 @@ from tests.desk.conftest import Shop
 
 PUBLIC = {
     "/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
-    "/", "/widget.js", "/widget.css", "/storefront.css", "/api/featured",
+    "/", "/widget.js", "/widget.css", "/storefront.css", "/storefront.js", "/api/featured",
     "/api/conversations", "/api/conversations/{conversation_id}/messages",
     "/api/conversations/{conversation_id}/messages/stream",
     "/api/conversations/{conversation_id}/events",

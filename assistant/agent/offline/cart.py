@@ -97,7 +97,8 @@ def _content_words(turn: Turn, title: str = "") -> set[str]:
 def _checkout_done(turn: Turn, carry: Any) -> Answer:
     link = turn.memory.result("create_checkout_link")
     if "error" in link:
-        return turn.answer(turn.say("checkout_problem", error=link["error"]), carry=carry)
+        problem = turn.say(f"checkout_{link.get('problem', 'cart')}")  # never the tool's text
+        return turn.answer(turn.say("checkout_problem", problem=problem), carry=carry)
     summary = ", ".join(
         f"{line['quantity']} x {line['title']}"
         + (f" ({' / '.join(line['options'].values())})" if line["options"] else "")

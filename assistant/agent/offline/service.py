@@ -61,6 +61,9 @@ def order(turn: Turn) -> Action:
 def _order_result(turn: Turn, carry: Any) -> Action:
     result = turn.memory.result("order_status")
     if "error" in result:
+        if "problem" in result:  # the tool's text is about our systems: never shown
+            carry.order, carry.awaiting = {}, "order_details"
+            return turn.answer(turn.say("order_unavailable"), carry=carry)
         # Never a handoff of its own: a person is offered when the tool says so (once per
         # shopper and window), and a locked-out lookup gets neither a retry nor a person.
         carry.order = {}

@@ -398,6 +398,7 @@
 
   // "Continue from WhatsApp": a code goes to the shopper's phone chat; typed here, it links the
   // two chats and the earlier messages appear above.
+  const CHANNEL_NAMES = { whatsapp: "WhatsApp", sms: "SMS" };
   async function linkPhone() {
     if (busy || log.querySelector(".link")) return;
     await ready;
@@ -417,7 +418,10 @@
         const data = await json(await api(path, step === "link" ? { phone: value } : { code: value }));
         if (step === "link") {
           step = "verify";
-          notice(`We sent a code to ${data.sent_to} on ${data.channel}. Type it here.`);
+          // The same answer for any number: the shop does not say which numbers it knows.
+          const where = (data.channels || []).map((c) => CHANNEL_NAMES[c] || c).join(" or ");
+          notice(`We sent a code to ${data.sent_to} on ${where || "your phone"} if we chat with ` +
+            "that number there (write to us there first if nothing arrives). Type it here.");
           Object.assign(field, { value: "", type: "text", placeholder: "6-digit code", maxLength: 9 });
           field.setAttribute("aria-label", "The code we sent");
           field.setAttribute("inputmode", "numeric");
