@@ -144,6 +144,11 @@ class QueryParser:
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
         self._families = measures.colours
         self._labels = _labels(products, set(measures.schema.specs))
+        keys = {k for p in products for k in p.attributes} - {"gender"}
+        self._keys = [
+            (key, re.compile(r"\b" + r"[\s_-]*".join(map(re.escape, key.split("_"))) + r"\b"))
+            for key in sorted(keys, key=lambda k: (-len(k), k))
+        ]
         # words a product's attributes say, which a shopper may rule out ("no down")
         self._attribute_words = {
             word
@@ -228,6 +233,37 @@ class QueryParser:
                 filters.size = size
                 return re.sub(rf"\b{token}\b", " ", text, count=1)
         return text
+
+    def attribute_asked(self, text: str, keys: list[str], *, named: bool = False) -> str | None:
+        """Which of these attribute names the question asks about: one it names ("the fill",
+        "r value"), else one of the dimension a noun names ("how tall": a length).
+        `named`: only a name, or a noun phrase of several words ("battery life")."""
+        lowered = text.lower()
+        phrase = self._measure_words.noun_phrase(lowered) or ""
+        for key, pattern in self._keys:
+            # "battery life" asks for a runtime, though "battery" is an attribute too
+            if key in keys and pattern.search(lowered) and not _within(key, phrase):
+                return key
+        if named and len(phrase.split()) < 2:
+            return None
+        dimension = self._measure_words.noun(lowered)
+        same = [k for k in keys if dimension and self._dimensions.get(k) == dimension]
+        words = set(re.findall(r"[a-z]+", lowered)) | set(self._measure_words.hints(lowered))
+        return max(
+            same,
+            key=lambda k: (len(words & set(k.split("_"))), sum(self._coverage_of(k))),
+            default=None,
+        )
+
+    def names_attribute(self, text: str) -> bool:
+        """Whether the text names an attribute some product has, or a measure's dimension."""
+        lowered = text.lower()
+        return any(p.search(lowered) for _, p in self._keys) or bool(
+            self._measure_words.noun(lowered)
+        )
+
+    def _coverage_of(self, key: str) -> list[int]:
+        return [counts[key] for counts in self._coverage.values()]
 
     def _label(self, text: str, filters: SearchFilters) -> None:
         """Values the catalog uses as labels ("freestanding", "mummy", "4-season", "wireless")
@@ -365,6 +401,13 @@ def _labels(
             pattern = re.compile(rf"(?<![\w-]){phrase}(?![\w-])")
             labels.append((pattern, key, value, categories))
     return sorted(labels, key=lambda label: -len(label[2]))
+
+
+def _within(key: str, phrase: str) -> bool:
+    """Whether an attribute's name is only part of a longer noun phrase ("battery" of
+    "battery life")."""
+    words = key.split("_")
+    return len(phrase.split()) > len(words) and all(w in phrase.split() for w in words)
 
 
 def _temperature_unit(products: list[Product], measures: MeasureColumns) -> Literal["°F", "°C"]:
