@@ -168,8 +168,10 @@ def recommend(needs: GiftNeeds, runtime: Runtime) -> dict[str, Any]:
 
 
 @shop_tool
-def compare(product_ids: list[str], runtime: Runtime) -> dict[str, Any]:
-    """Side-by-side comparison of 2-4 products on price and the attributes they share."""
+def compare(product_ids: list[str], runtime: Runtime, sort: SortBy | None = None) -> dict[str, Any]:
+    """Side-by-side comparison of 2-4 products on price and the attributes they share.
+    With `sort`, they come ordered by price or a measure ("which is lightest": weight asc),
+    with each one's value in `sorted_by`."""
     ids = list(dict.fromkeys(p.strip() for p in product_ids))
     if not 2 <= len(ids) <= 4:
         return {"error": "compare takes 2 to 4 different product ids"}
@@ -179,11 +181,26 @@ def compare(product_ids: list[str], runtime: Runtime) -> dict[str, Any]:
     if unknown:
         return {"error": f"unknown product ids: {', '.join(unknown)}; use ids from search results"}
     found = [p for p in products if p is not None]
+    ordered: dict[str, Any] | None = None
+    if sort is not None:
+        try:
+            ranked = catalog.rank(found, sort)
+        except UnknownMeasure as exc:
+            return {"error": str(exc)}
+        found = [p for p, _ in ranked]
+        ordered = {
+            "measure": sort.by,
+            "direction": sort.direction,
+            "values": {p.id: _stated(p, sort.by) if v is not None else "-" for p, v in ranked},
+        }
     keys = [k for k in found[0].attributes if sum(k in p.attributes for p in found) >= 2]
-    return {
+    result: dict[str, Any] = {
         "products": [product_card(p) for p in found],
         "attributes": {k: {p.id: p.attributes.get(k, "-") for p in found} for k in keys},
     }
+    if ordered is not None:
+        result["sorted_by"] = ordered
+    return result
 
 
 @shop_tool

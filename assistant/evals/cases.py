@@ -26,6 +26,7 @@ Category = Literal[
     "channel_rendering",
     "constraints",
     "superlatives",
+    "item_questions",
 ]
 CATEGORIES: tuple[Category, ...] = typing.get_args(Category)
 CaseChannel = Literal["web", "whatsapp", "messenger", "instagram", "sms"]

@@ -38,6 +38,10 @@ class SearchFilters(BaseModel):
     exclude_colors: list[str] = Field(
         default_factory=list, description="colours or colour families to leave out"
     )
+    labels: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="exact attribute or option values per name, e.g. setup: [freestanding]",
+    )
     exclude_words: list[str] = Field(
         default_factory=list,
         description="leave out products whose title or attributes say any of these (down, wool)",
@@ -67,6 +71,7 @@ class SearchFilters(BaseModel):
             if value:
                 parts.append(f"{label} {value}")
         parts.extend(f"{k} {'/'.join(v)}" for k, v in self.attributes.items())
+        parts.extend(f"{k.replace('_', ' ')} {'/'.join(v)}" for k, v in self.labels.items())
         parts.extend(describe_bound(b) for b in self.measures)
         parts.extend(f"not {c}" for c in self.exclude_colors)
         parts.extend(f"no {w}" for w in self.exclude_words)
@@ -135,6 +140,10 @@ class FilterTable:
         self._attributes = {
             k: _Codes([p.attributes.get(k, "").lower() for p in products]) for k in keys
         }
+        options = sorted({k for _, v in variants for k in v.options} - {"size", "color"})
+        self._options = {
+            k: _Codes([v.options.get(k, "").lower() for _, v in variants]) for k in options
+        }
         self.size = len(products)
         # the products of the two commonest variant masks, all variants and those in stock
         self._with_variants = _read_only(self._owners(self._every_variant))
@@ -157,6 +166,10 @@ class FilterTable:
             products &= self._attribute("material", "contains", (filters.material,))
         for key, values in filters.attributes.items():
             products &= self._attribute(key.lower(), "any_word_or_equal", tuple(values))
+        for key, values in filters.labels.items():
+            if key in self._attributes:
+                wanted = tuple(sorted({v.lower() for v in values}))
+                products &= self._attributes[key].where("any_of", wanted)
         if filters.exclude_words:
             words = tuple(sorted({w.lower() for w in filters.exclude_words}))
             products &= ~self._text.where("any_word_or_equal", words)
@@ -184,6 +197,7 @@ class FilterTable:
             or bool(filters.color)
             or bool(filters.measures)
             or bool(filters.exclude_colors)
+            or any(k in self._options and k not in self._attributes for k in filters.labels)
         )
         if not narrowed:
             return self._in_stock if filters.in_stock else self._every_variant
@@ -202,6 +216,11 @@ class FilterTable:
             mask &= ~self._colour(colour)
         for bound in filters.measures:
             mask &= self.measures.bound(bound)
+        for key, values in filters.labels.items():
+            if key in self._options and key not in self._attributes:
+                mask &= self._options[key].where(
+                    "any_of", tuple(sorted({v.lower() for v in values}))
+                )
         return mask
 
     def _colour(self, colour: str) -> np.ndarray:

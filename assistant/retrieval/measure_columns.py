@@ -111,6 +111,10 @@ class MeasureColumns:
         measure, _ = self._named(name)
         return self._low[measure] if direction == "asc" else self._high[measure]
 
+    def canonical(self, name: str) -> str:
+        """A measure's name as the catalog has it ("Floor area" -> floor_area)."""
+        return self._named(name)[0]
+
     def dimension(self, name: str) -> Dimension:
         """The dimension of a measure named by the shopper or the model."""
         return self._named(name)[1]

@@ -77,7 +77,7 @@ class MeasureWords:
     def __init__(
         self,
         order: Mapping[str, tuple[Direction, tuple[str, ...]]],
-        nouns: Mapping[str, Dimension],
+        nouns: Mapping[str, tuple[Dimension, ...]],
     ) -> None:
         self._order = _longest_first(order)
         self._nouns = _longest_first(nouns)
@@ -94,7 +94,7 @@ class MeasureWords:
             match = pattern.search(text)
             if match is None:
                 continue
-            named = self._noun(text)
+            named = self.noun(text)
             wanted = [named] if named and PRICE not in dimensions else list(dimensions)
             for dimension in wanted:
                 if dimension == PRICE:
@@ -162,10 +162,30 @@ class MeasureWords:
             return MeasureBound(measure=name, min=number * 0.8, max=number * 1.2, unit=unit)
         return None
 
-    def _noun(self, text: str) -> str | None:
-        for _, pattern, dimension in self._nouns:
+    def noun(self, text: str) -> str | None:
+        """The dimension a noun in the text names ("battery life": duration), if any."""
+        found = self._noun(text)
+        return found[0] if found else None
+
+    def hints(self, text: str) -> list[str]:
+        """Words naming the attribute the noun means ("tall": height), if the table has any."""
+        found = self._noun(text)
+        return list(found[1:]) if found else []
+
+    def noun_phrase(self, text: str) -> str | None:
+        """The noun phrase of the table the text uses ("battery life"), if any."""
+        for phrase, pattern, _ in self._nouns:
             if pattern.search(text):
-                return dimension
+                return phrase
+        return None
+
+    def _noun(self, text: str) -> tuple[str, ...] | None:
+        for _, pattern, named in self._nouns:
+            if pattern.search(text):
+                return named
+        for word in re.findall(r"[a-z]{3,}", text.lower()):  # "how many liters": a unit
+            if dimension := unit_dimension(word):
+                return (dimension,)
         return None
 
 
@@ -206,5 +226,8 @@ def _shipped() -> MeasureWords:
         str(word): (cast(Direction, str(spec[0])), tuple(str(d) for d in spec[1:]))
         for word, spec in data["order"].items()
     }
-    nouns = {str(word): cast(Dimension, str(dim)) for word, dim in data["nouns"].items()}
+    nouns = {
+        str(word): cast(tuple[Dimension, ...], tuple(str(spec).split()))
+        for word, spec in data["nouns"].items()
+    }
     return MeasureWords(order, nouns)

@@ -143,6 +143,12 @@ class QueryParser:
         self._genders = {p.attributes.get("gender", "").lower() for p in products} - {""}
         self._waterproofing = {p.attributes.get("waterproofing", "").lower() for p in products}
         self._families = measures.colours
+        self._labels = _labels(products, set(measures.schema.specs))
+        keys = {k for p in products for k in p.attributes} - {"gender"}
+        self._keys = [
+            (key, re.compile(r"\b" + r"[\s_-]*".join(map(re.escape, key.split("_"))) + r"\b"))
+            for key in sorted(keys, key=lambda k: (-len(k), k))
+        ]
         # words a product's attributes say, which a shopper may rule out ("no down")
         self._attribute_words = {
             word
@@ -183,6 +189,7 @@ class QueryParser:
         self._waterproof(lowered, filters)
         filters.categories = self._category(lowered)
         self._people(lowered, filters)
+        self._label(lowered, filters)
         if filters.categories and filters.attributes.get("gender") == ["kids"]:
             # a child's rain jacket lives in the kids' category, not with the adult ones
             kids = [name for name, _ in self._categories if "kid" in name.lower()]
@@ -226,6 +233,52 @@ class QueryParser:
                 filters.size = size
                 return re.sub(rf"\b{token}\b", " ", text, count=1)
         return text
+
+    def attribute_asked(self, text: str, keys: list[str], *, named: bool = False) -> str | None:
+        """Which of these attribute names the question asks about: one it names ("the fill",
+        "r value"), else one of the dimension a noun names ("how tall": a length).
+        `named`: only a name, or a noun phrase of several words ("battery life")."""
+        lowered = text.lower()
+        phrase = self._measure_words.noun_phrase(lowered) or ""
+        for key, pattern in self._keys:
+            # "battery life" asks for a runtime, though "battery" is an attribute too
+            if key in keys and pattern.search(lowered) and not _within(key, phrase):
+                return key
+        if named and len(phrase.split()) < 2:
+            return None
+        dimension = self._measure_words.noun(lowered)
+        same = [k for k in keys if dimension and self._dimensions.get(k) == dimension]
+        words = set(re.findall(r"[a-z]+", lowered)) | set(self._measure_words.hints(lowered))
+        return max(
+            same,
+            key=lambda k: (len(words & set(k.split("_"))), sum(self._coverage_of(k))),
+            default=None,
+        )
+
+    def names_attribute(self, text: str) -> bool:
+        """Whether the text names an attribute some product has, or a measure's dimension."""
+        lowered = text.lower()
+        return any(p.search(lowered) for _, p in self._keys) or bool(
+            self._measure_words.noun(lowered)
+        )
+
+    def _coverage_of(self, key: str) -> list[int]:
+        return [counts[key] for counts in self._coverage.values()]
+
+    def _label(self, text: str, filters: SearchFilters) -> None:
+        """Values the catalog uses as labels ("freestanding", "mummy", "4-season", "wireless")
+        named in the text with a kind of product that has them: only products (or variants)
+        with that value."""
+        asked = set(filters.categories)
+        if not asked:  # "how long does it take?" names no product: "long" is a word there
+            return
+        taken: set[str] = set()
+        for pattern, key, value, categories in self._labels:
+            if key in taken or key in filters.attributes or not asked & categories:
+                continue
+            if pattern.search(text):
+                filters.labels.setdefault(key, []).append(value)
+                taken.add(key)
 
     def _negations(self, text: str, filters: SearchFilters) -> str:
         """Colours and product words the shopper rules out, as exclusions; they leave the text
@@ -312,6 +365,49 @@ class QueryParser:
         if full:
             return sorted(full)
         return sorted({name for name, parts in categories for words in parts if words[-1] in heads})
+
+
+_LABEL_NAMES_SKIPPED = frozenset({"gender", "waterproofing", "color", "size"})
+MAX_LABEL_VALUES = 15  # a name with more distinct values describes, it does not label
+
+
+def _labels(
+    products: list[Product], measures: set[str]
+) -> list[tuple[re.Pattern[str], str, str, set[str]]]:
+    """The catalog's label values: short values of attributes and options with few distinct
+    values, not measures, each with the categories that use it; longest first."""
+    seen: dict[str, dict[str, set[str]]] = {}  # name -> value -> categories using it
+    for product in products:
+        named = [*product.attributes.items()]
+        named += [item for v in product.variants for item in v.options.items()]
+        for key, value in named:
+            if key in _LABEL_NAMES_SKIPPED or key in measures:
+                continue
+            seen.setdefault(key, {}).setdefault(value.strip(), set()).add(product.category)
+    labels = []
+    for key, values in seen.items():
+        per_category: Counter[str] = Counter(c for cats in values.values() for c in cats)
+        for value, categories in values.items():
+            # a label where some category using it has few values of this name ("type" is
+            # a label of headphones even if the whole catalog has dozens of types)
+            if not any(2 <= per_category[c] <= MAX_LABEL_VALUES for c in categories):
+                continue
+            words = re.findall(r"[a-z0-9]+", value.lower())
+            if not 1 <= len(words) <= 3 or len(value) < 3 or all(w.isdigit() for w in words):
+                continue
+            if len(words) == 1 and is_stopword(words[0]):
+                continue
+            phrase = r"[\s-]*".join(re.escape(w) for w in words)
+            pattern = re.compile(rf"(?<![\w-]){phrase}(?![\w-])")
+            labels.append((pattern, key, value, categories))
+    return sorted(labels, key=lambda label: -len(label[2]))
+
+
+def _within(key: str, phrase: str) -> bool:
+    """Whether an attribute's name is only part of a longer noun phrase ("battery" of
+    "battery life")."""
+    words = key.split("_")
+    return len(phrase.split()) > len(words) and all(w in phrase.split() for w in words)
 
 
 def _temperature_unit(products: list[Product], measures: MeasureColumns) -> Literal["°F", "°C"]:

@@ -180,6 +180,28 @@ class ProductSearch:
         ranked = sorted(pool.tolist(), key=lambda i: (sign * per_product[i], -scores[i]))
         return ranked[:k]
 
+    def rank(self, products: list[Product], sort: SortBy) -> list[tuple[Product, float | None]]:
+        """These products ordered by price or a measure, each with its value (base units);
+        those without the measure last, with None. `UnknownMeasure` for a measure the
+        catalog lacks."""
+        by_price = sort.by.strip().lower() == PRICE
+        name = "" if by_price else self.measures.canonical(sort.by)
+        valued: list[tuple[Product, float | None]] = []
+        for product in products:
+            if by_price:
+                price = product.price_min if sort.direction == "asc" else product.price_max
+                valued.append((product, float(price)))
+                continue
+            measure = self.measures.schema.measures(product).get(name)
+            end = (
+                None
+                if measure is None
+                else (measure.low if sort.direction == "asc" else measure.high)
+            )
+            valued.append((product, end))
+        sign = 1.0 if sort.direction == "asc" else -1.0
+        return sorted(valued, key=lambda pv: (pv[1] is None, sign * (pv[1] or 0.0)))
+
     def _named_kind(self, candidates: np.ndarray, query: str) -> np.ndarray:
         """The candidates whose title names the kind of thing asked for (the query's last word
         that at least two titles have: "tent" in "the lightest tent you have"); else all.

@@ -143,3 +143,45 @@ def test_the_parser_reads_what_is_ruled_out(
     assert parsed.filters.exclude_words == words
     assert parsed.text == text
     assert parsed.filters.color not in colours or not colours  # never the colour asked for
+
+
+@pytest.mark.parametrize(
+    ("query", "label", "value"),
+    [
+        ("2 person tent only freestanding ones", "setup", "freestanding"),
+        ("mummy sleeping bag", "shape", "mummy"),
+        ("4 season tent", "season", "4-season"),
+        ("slim fit fleece", "fit", "slim"),
+        ("crew socks", "height", "crew"),
+    ],
+)
+def test_catalog_labels_become_filters(
+    parser: QueryParser, query: str, label: str, value: str
+) -> None:
+    assert parser.parse(query).filters.labels == {label: [value]}
+
+
+def test_a_label_of_another_kind_of_product_is_ignored(parser: QueryParser) -> None:
+    assert parser.parse("a slim tent").filters.labels == {}  # fit is for clothes here
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("query", "label", "value"),
+    [
+        ("wireless headphones", "connectivity", "wireless"),
+        ("over-ear headphones", "type", "over-ear"),
+        ("polarized sunglasses", "lens_type", "polarized"),
+        ("hardshell luggage set", "material", "hardshell"),
+        ("mechanical keyboard with clicky switches", "switch_type", "clicky"),
+    ],
+)
+def test_labels_on_a_catalog_nobody_here_wrote(query: str, label: str, value: str) -> None:
+    from tests.retrieval.test_measures import tau_retail_products
+
+    parser = QueryParser(tau_retail_products())
+    assert parser.parse(query).filters.labels == {label: [value]}
+
+
+def test_no_label_without_a_kind_of_product(parser: QueryParser) -> None:
+    assert parser.parse("how long does it take?").filters.labels == {}

@@ -119,3 +119,20 @@ def test_a_unit_of_another_kind_is_refused(products: ProductSearch) -> None:
     bound = MeasureBound(measure="weight", max=2, unit="L")
     with pytest.raises(UnknownMeasure, match="does not measure mass"):
         products.search("tent", SearchFilters(measures=[bound]), 5)
+
+
+def test_an_attribute_label_keeps_only_products_with_that_value(products: ProductSearch) -> None:
+    hits = products.search("tent", SearchFilters(labels={"setup": ["freestanding"]}), 10)
+    assert hits and all(h.product.attributes.get("setup") == "freestanding" for h in hits)
+
+
+@pytest.mark.shared_data
+def test_an_option_label_keeps_only_variants_with_that_value(embedder: LocalMiniLM) -> None:
+    from tests.retrieval.test_measures import tau_retail_products
+
+    catalog = tau_retail_products()
+    search = ProductSearch(catalog, embedder.embed([p.search_text() for p in catalog]), embedder)
+    hits = search.search("headphones", SearchFilters(labels={"connectivity": ["wireless"]}), 3)
+    assert hits and hits[0].product.title == "Headphones"
+    kept = [v for v in hits[0].product.variants if v.id in hits[0].variant_ids]
+    assert kept and all(v.options["connectivity"] == "wireless" for v in kept)

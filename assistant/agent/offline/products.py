@@ -132,6 +132,9 @@ def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: 
             size=wanted_size,
             alternatives=f" In stock: {', '.join(others)}." if others else "",
         )
+    key = turn.kit.parser.attribute_asked(lowered, list(details["attributes"]), named=True)
+    if key is not None:  # the question names the attribute ("the fill", "battery life")
+        return _attribute(turn, title, key, details["attributes"][key])
     for pattern, keys, label in _ATTRIBUTES:
         if re.search(pattern, lowered):
             values = [details["attributes"][k] for k in keys if k in details["attributes"]]
@@ -140,6 +143,9 @@ def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: 
                     "product_attribute", title=title, label=label, value=", ".join(values)
                 )
             return turn.say("product_attribute_unknown", title=title, label=label.rstrip(":"))
+    key = turn.kit.parser.attribute_asked(lowered, list(details["attributes"]))
+    if key is not None:  # a word of its kind ("how tall": a height)
+        return _attribute(turn, title, key, details["attributes"][key])
     if re.search(r"in stock|left|available|sold out", lowered):
         return turn.say("product_stock", title=title, summary=_stock_summary(variants))
     price = min((v["price"] for v in in_stock or variants), key=float)
@@ -150,6 +156,11 @@ def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: 
         "product_overview", title=title, price=f"${price}", description=details["description"]
     )
     return f"{text}\n{facts}\n{_stock_summary(variants)}."
+
+
+def _attribute(turn: Turn, title: str, key: str, value: str) -> str:
+    label = key.replace("_", " ")
+    return turn.say("product_attribute", title=title, label=f"{label}:", value=value)
 
 
 def _card(details: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,9 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "product_stock": {"title", "summary"},
     "compare_intro": set(),
     "compare_cheaper": {"title", "price"},
+    "rank_best": {"title", "extreme", "label", "value"},
+    "rank_pair": {"first", "second", "extreme", "label", "value", "other"},
+    "rank_unknown": {"label"},
     "checkout_ready": {"summary", "subtotal", "url"},
     "checkout_problem": {"problem"},  # one of the checkout_<problem> lines below
     "checkout_cart": set(),

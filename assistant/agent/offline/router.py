@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.agent.offline import cart, products, shopping, signals
+from assistant.agent.offline import cart, products, ranking, shopping, signals
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import found, lookup
@@ -13,7 +13,25 @@ from assistant.agent.offline.service import faq, gift, handoff, order, small_tal
 
 GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
 # Words that carry on from the last answer ("what about sale items?")
+# "anything brighter?", "got something lighter": more products, not a pick among those shown
+_ASKS_FOR_MORE = re.compile(
+    r"\b(?:anything|something|any|another|others?|else|show me|got)\b", re.I
+)
 _CONTINUES = re.compile(r"\s*(?:and|also|but|so|what about|how about|what if)\b", re.I)
+
+
+def _ranks_shown(turn: Turn, names_products: bool) -> Action | None:
+    """ "Which has the longest battery life?", "is the first heavier than the third?": the
+    products shown ordered by the measure the words mean (a price question keeps its own
+    road; asking for anything more is a new search)."""
+    shown = turn.carry.shown
+    if len(shown) < 2 or names_products or _ASKS_FOR_MORE.search(turn.text):
+        return None
+    sort = turn.kit.parser.parse(turn.text).sort
+    if sort is None or sort.by == "price":
+        return None
+    pointed = [i for i in signals.ordinals(turn.text) if -len(shown) <= i < len(shown)]
+    return ranking.among_shown(turn, sort, pointed if len(set(pointed)) >= 2 else [])
 
 
 def route(turn: Turn, greeting: str, sign_off: str) -> Action:
@@ -33,7 +51,7 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     names_products = bool(parsed.filters.categories)
     about_product = bool(
         (carry.shown or carry.focus)
-        and signals.PRODUCT_QUESTION.search(text)
+        and (signals.PRODUCT_QUESTION.search(text) or turn.kit.parser.names_attribute(text))
         and (signals.FOLLOW_UP.search(text) or signals.ordinal(text) is not None)
     )
     if _policy_question(text) and not about_product:
@@ -56,6 +74,8 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
         if not names_products or named_product(carry.shown, text):
             return cart.checkout(turn)
         return lookup(turn, "checkout")
+    if ranked := _ranks_shown(turn, names_products):
+        return ranked
     if signals.COMPARE.search(text):
         return shopping.compare(turn)
     if signals.THANKS.search(text) and len(text.split()) <= 6:
@@ -65,7 +85,9 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     if signals.OUT_OF_SCOPE.search(text) and not names_products:
         return small_talk(turn, "out_of_scope", persona=turn.kit.persona, brand=turn.kit.brand)
     refers = signals.FOLLOW_UP.search(text) or signals.ordinal(text) is not None
-    asks_about = signals.PRODUCT_QUESTION.search(text) and (refers or carry.focus)
+    asks_about = (
+        signals.PRODUCT_QUESTION.search(text) or turn.kit.parser.names_attribute(text)
+    ) and (refers or carry.focus)
     if (
         (carry.shown or carry.focus)
         and not names_products
@@ -150,6 +172,8 @@ def resume(turn: Turn, step: Step) -> Action:
         return products.product_question(turn)
     if flow == "compare":
         return shopping.compare(turn)
+    if flow == "rank":
+        return ranking.ranked(turn, step)
     if flow == "checkout":
         return cart.checkout(turn)
     if flow == "faq":

@@ -364,6 +364,17 @@ def quantity(text: str) -> int | None:
     return None
 
 
+def ordinals(text: str) -> list[int]:
+    """Every ordinal in the text, in the order written ("the first ... the third" -> [0, 2])."""
+    lowered = text.lower()
+    found = [
+        (m.start(), index)
+        for word, index in ORDINALS.items()
+        for m in re.finditer(rf"\b{word}\b", lowered)
+    ]
+    return [index for _, index in sorted(found)]
+
+
 def ordinal(text: str) -> int | None:
     """'the second one' -> 1, 'the last one' -> -1, 'number 3' / '#2' -> 2 / 1."""
     lowered = text.lower()
