@@ -1,27 +1,21 @@
 """Dialogue acts read from a message by a classifier over the local embeddings.
 
-`ActClassifier.build` embeds the labelled examples once (cached on disk by a hash of the
-embedder, the examples and the model's settings, with the trained weights), then `read` turns a
-message, or its precomputed embedding, into a `Reading`: the top act, a calibrated confidence
-and the runners-up. The model is a multinomial logistic regression over the embeddings
-(`softmax.py`), chosen on the held-apart set against nearest neighbours and nearest centroid
-(`benchmarks/acts.py`). Messages like the `unsure` examples put their weight on no act, so their
-confidence is low.
+`ActClassifier.build` embeds the labelled examples and trains once (both cached on disk,
+`cache.py`), then `read` turns a message, or its precomputed embedding, into a `Reading`: the
+top act, a calibrated confidence and the runners-up. The model is a multinomial logistic
+regression over the embeddings (`softmax.py`), chosen on the held-apart set against nearest
+neighbours and nearest centroid (`benchmarks/acts.py`). Messages like the `unsure` examples
+put their weight on no act, so their confidence is low.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from assistant.agent.understanding import softmax
+from assistant.agent.understanding import cache, softmax
 from assistant.agent.understanding.examples import (
     ACTS,
     LABELS,
@@ -35,8 +29,6 @@ from assistant.retrieval.embeddings import Embedder
 
 DEFAULT_MIN_CONFIDENCE = UnderstandingSettings().min_confidence
 RUNNERS_UP = 3
-_CACHE_VERSION = 1
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,15 +70,16 @@ class ActClassifier:
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> ActClassifier:
         """Embed and train on `examples`, or load both from `cache_dir` when nothing changed."""
-        key = _cache_key(examples, embedder.id)
-        cached = _load(cache_dir / f"acts-{key}.npz") if cache_dir else None
-        if cached is None:
-            vectors = embedder.embed(list(examples.texts))
+        key = cache.model_key(examples.texts, examples.acts, embedder.id)
+        path = cache_dir / f"acts-{key}.npz" if cache_dir else None
+        model = cache.load_model(path) if path else None
+        if model is None:
+            vectors = cache.example_vectors(examples.texts, embedder, cache_dir)
             labels = np.array([LABELS.index(act) for act in examples.acts])
-            cached = softmax.fit(vectors, labels, len(LABELS))
-            if cache_dir is not None:
-                _save(cache_dir / f"acts-{key}.npz", cached)
-        return cls(cached, embedder, min_confidence=min_confidence)
+            model = softmax.fit(vectors, labels, len(LABELS))
+            if path is not None:
+                cache.save_model(path, model)
+        return cls(model, embedder, min_confidence=min_confidence)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> ActClassifier:
@@ -136,33 +129,3 @@ class ActClassifier:
         confidence = float(row[top])
         runners_up = tuple((ACTS[int(i)], float(row[i])) for i in order[1 : 1 + RUNNERS_UP])
         return Reading(ACTS[top], confidence, runners_up, confidence < self.min_confidence)
-
-
-def _cache_key(examples: Examples, embedder_id: str) -> str:
-    settings = [_CACHE_VERSION, softmax.L2, softmax.ITERATIONS, softmax.FOLDS, embedder_id]
-    payload = json.dumps([settings, list(examples.texts), list(examples.acts)])
-    return hashlib.sha256(payload.encode()).hexdigest()[:24]
-
-
-def _load(path: Path) -> softmax.SoftmaxModel | None:
-    try:
-        with np.load(path) as data:
-            return softmax.SoftmaxModel(data["weights"], data["bias"], float(data["temperature"]))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError) as exc:  # a torn or foreign file: train again
-        log.warning("ignoring unreadable act classifier cache %s: %s", path, exc)
-        return None
-
-
-def _save(path: Path, model: softmax.SoftmaxModel) -> None:
-    """Write atomically, so a worker starting beside another never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, weights=model.weights, bias=model.bias, temperature=model.temperature)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        log.warning("cannot cache the act classifier in %s: %s", path.parent, exc)

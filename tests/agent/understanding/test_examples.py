@@ -120,15 +120,34 @@ def test_a_second_build_comes_from_the_cache(embedder: object, acts_cache: Path)
     assert built.read("any good rain jackets").act == "search"
 
 
-def test_an_unreadable_cache_is_trained_again(embedder: object, tmp_path: Path) -> None:
+def test_an_unreadable_cache_is_built_again(embedder: object, tmp_path: Path) -> None:
     prompts = brand_prompts(tmp_path, "acts-x.yaml", "greet:\n  - howdy partner\n")
     counting = CountingEmbedder(embedder)
     first = ActClassifier.from_prompts(prompts, counting, cache_dir=tmp_path / "c")
-    (cached,) = (tmp_path / "c").glob("acts-*.npz")
-    cached.write_bytes(b"torn")
+    (model,) = (tmp_path / "c").glob("acts-*.npz")
+    model.write_bytes(b"torn")
     again = ActClassifier.from_prompts(prompts, counting, cache_dir=tmp_path / "c")
+    assert counting.texts == len(load_examples(prompts).texts)  # trained from cached vectors
+    for torn in (tmp_path / "c").glob("*.npz"):
+        torn.write_bytes(b"torn")
+    third = ActClassifier.from_prompts(prompts, counting, cache_dir=tmp_path / "c")
     assert counting.texts == 2 * len(load_examples(prompts).texts)  # embedded again
     assert again.read("thank you") == first.read("thank you")
+    assert third.read("thank you").act == "thanks"
+
+
+def test_a_brand_example_added_later_is_the_only_one_embedded(
+    embedder: object, tmp_path: Path
+) -> None:
+    prompts = brand_prompts(tmp_path, "acts-brand.yaml", BRAND_CHECKOUT)
+    counting = CountingEmbedder(embedder)
+    ActClassifier.from_prompts(prompts, counting, cache_dir=tmp_path / "c")
+    before = counting.texts
+    extra = prompts / "understanding" / "acts-more.yaml"
+    extra.write_text("checkout:\n  - summit the pair\n", encoding="utf-8")
+    extended = ActClassifier.from_prompts(prompts, counting, cache_dir=tmp_path / "c")
+    assert counting.texts - before == 1
+    assert extended.read("summit it").act == "checkout"
 
 
 def test_from_settings_reads_the_brand_dir_and_the_threshold(
