@@ -335,3 +335,16 @@ def test_the_minimum_confidence_is_the_setting(acts: ActClassifier, embedder: ob
     strict = Classifier(acts._model, embedder, min_confidence=0.999)  # type: ignore[arg-type]
     assert strict.read("the second one is nice i guess").unsure
     assert not acts.read("the second one").unsure
+
+
+def test_the_product_search_shares_its_query_vector(
+    acts: ActClassifier, demo_index: object, embedder: object
+) -> None:
+    from assistant.retrieval.index import CatalogIndex
+
+    assert isinstance(demo_index, CatalogIndex)
+    text = "any good rain jackets"
+    vector = demo_index.products.query_vector(text)
+    assert np.array_equal(vector, demo_index.products.query_vector(text))
+    assert np.allclose(vector, embedder.embed([text])[0], atol=1e-6)  # type: ignore[attr-defined]
+    assert acts.read(text, vector) == acts.read(text)
