@@ -21,7 +21,7 @@ import numpy as np
 from assistant.agent.understanding import softmax
 from assistant.retrieval.embeddings import Embedder
 
-VERSION = 1
+VERSION = 1  # bump when training changes in a way the key below does not capture
 log = logging.getLogger(__name__)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -329,12 +331,21 @@ def test_deterministic_and_accepts_the_search_query_vector(
     assert batch[0].confidence == pytest.approx(acts.read(text).confidence, abs=1e-6)
 
 
-def test_the_minimum_confidence_is_the_setting(acts: ActClassifier, embedder: object) -> None:
-    from assistant.agent.understanding.acts import ActClassifier as Classifier
-
-    strict = Classifier(acts._model, embedder, min_confidence=0.999)  # type: ignore[arg-type]
+def test_the_minimum_confidence_is_the_setting(
+    acts: ActClassifier, embedder: object, acts_cache: Path
+) -> None:
+    strict = ActClassifier.build(
+        load_examples(),
+        embedder,  # type: ignore[arg-type]
+        cache_dir=acts_cache,
+        min_confidence=0.999,
+    )
     assert strict.read("the second one is nice i guess").unsure
     assert not acts.read("the second one").unsure
+
+
+def test_an_empty_message_is_unsure(acts: ActClassifier) -> None:
+    assert acts.read("").unsure and acts.read("   ").unsure
 
 
 def test_the_product_search_shares_its_query_vector(
