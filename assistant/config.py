@@ -143,6 +143,17 @@ class HandoffSettings(BaseModel):
     )
 
 
+class UnderstandingSettings(BaseModel):
+    """Reading messages as dialogue acts (see assistant/agent/understanding)."""
+
+    min_confidence: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="below this an act reading is unsure: ask once, then hand off",
+    )
+
+
 class DeskSettings(BaseModel):
     """The human desk: agent sessions, team routing, the helpdesk webhook (see assistant/desk)."""
 
@@ -362,6 +373,7 @@ class Settings(BaseSettings):
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
     analytics: AnalyticsSettings = Field(default_factory=AnalyticsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)

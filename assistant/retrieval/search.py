@@ -107,6 +107,11 @@ class ProductSearch:
         view._dense = {}
         return view
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The embedding search ranks `query` with (remembered, so a message embedded here for
+        reading its dialogue act is not embedded again when it is searched)."""
+        return self._query(query)
+
     def get(self, product_id: str) -> Product | None:
         index = self._by_id.get(product_id)
         return None if index is None else self.products[index]
