@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -30,10 +32,12 @@ from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
 from assistant.agent.offline.replies import Replies
 from assistant.agent.tools import TOOLS
+from assistant.agent.understanding import ActClassifier, Reading
 from assistant.brand import PromptSet
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.orders import OrderDesk
+from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.index import CatalogIndex
 
 BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
@@ -174,6 +178,18 @@ class ShopAgent:
             raise ModelBehaviourError("the model kept calling tools without answering") from exc
         return final
 
+    def _read_act(self, text: str) -> Reading:
+        """The message's dialogue act; the classifier is built at its first use (from its cache
+        on disk, or from the labelled examples), once per process and prompts folder."""
+        products = self._catalog.products
+        classifier = shared_classifier(
+            self._settings.prompts.dir,
+            self._settings.data_dir / "understanding",
+            self._settings.understanding.min_confidence,
+            products.embedder,
+        )
+        return classifier.read(text, products.query_vector(text))
+
     def _graph(self, variant: str, channel: str) -> Any:
         today = datetime.now(UTC).date()
         key = (variant, channel, today)
@@ -187,6 +203,7 @@ class ShopAgent:
                 channel=channel,
                 style=prompts.style(style),
                 link_length=len(self._settings.server.public_url.rstrip("/")) + TRACKED_PATH,
+                acts=self._read_act,
             )
             model = get_chat_model(
                 self._settings,
@@ -201,6 +218,24 @@ class ShopAgent:
                 context_schema=ShopContext,
             )
         return self._graphs[key]
+
+
+_CLASSIFIERS: dict[tuple[Path, float, int], ActClassifier] = {}
+_CLASSIFIERS_LOCK = threading.Lock()
+
+
+def shared_classifier(
+    prompts: Path, cache_dir: Path, min_confidence: float, embedder: Embedder
+) -> ActClassifier:
+    """One act classifier per prompts folder, threshold and embedder in this process (the
+    cache folder of the first caller serves the others)."""
+    key = (prompts.resolve(), min_confidence, id(embedder))
+    with _CLASSIFIERS_LOCK:
+        if key not in _CLASSIFIERS:
+            _CLASSIFIERS[key] = ActClassifier.from_prompts(
+                prompts, embedder, cache_dir=cache_dir, min_confidence=min_confidence
+            )
+        return _CLASSIFIERS[key]
 
 
 def _model_event(data: Any) -> Event | None:

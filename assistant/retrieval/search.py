@@ -75,6 +75,7 @@ class ProductSearch:
         self._lexical = LexicalIndex(documents or [p.search_text() for p in products])
         self._filters = FilterTable(products, measures)
         self.measures = self._filters.measures
+        self.embedder = embedder
         self._query = _QueryEmbeddings(embedder)
         self._by_id = {p.id: i for i, p in enumerate(products)}
         self._dense: dict[str, np.ndarray] | None = None  # a turn's view remembers (`for_turn`)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from assistant.agent.offline.actions import Answer
 from assistant.agent.offline.memory import Carry, Memory, Shown
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.signals import ordinal
+from assistant.agent.understanding import Reading
 from assistant.brand.models import ChannelStyle
 from assistant.retrieval.query import QueryParser
 
@@ -27,6 +29,7 @@ class Kit:
     channel: str
     style: ChannelStyle | None = None  # the channel's length and card limits, when known
     link_length: int = 0  # a link in a reply is swapped for a tracked one this long
+    acts: Callable[[str], Reading] | None = None  # a message's dialogue act, with a confidence
 
 
 @dataclass
@@ -43,6 +46,10 @@ class Turn:
     @property
     def carry(self) -> Carry:
         return self.memory.carry
+
+    def reading(self) -> Reading | None:
+        """What the message is taken to be (None where no classifier is set up)."""
+        return self.kit.acts(self.text) if self.kit.acts is not None else None
 
     def say(self, key: str, **values: Any) -> str:
         return self.kit.replies.render(key, self.memory.turn_count, **values)

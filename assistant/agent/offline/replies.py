@@ -18,6 +18,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "search_relaxed": {"constraints"},
     "search_none": {"constraints"},
     "search_more": set(),
+    "not_carried": {"brand"},
     "ask_which_product": set(),
     "ask_option": {"option", "values"},
     "option_sold_out": {"title", "wanted", "alternatives"},

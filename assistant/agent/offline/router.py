@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.agent.offline import cart, products, ranking, shopping, signals
 from assistant.agent.offline.actions import Action, Call
@@ -13,6 +14,9 @@ from assistant.agent.offline.service import faq, gift, handoff, order, small_tal
 
 GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
 # Words that carry on from the last answer ("what about sale items?")
+# A product request whose best match is this similar is shown though weak ("something to keep
+# my coffee hot": a tumbler at 0.45); below it, the shop does not carry it (e-bikes: 0.2).
+NEAR_PRODUCT_MATCH = 0.3
 # "anything brighter?", "got something lighter": more products, not a pick among those shown
 _ASKS_FOR_MORE = re.compile(
     r"\b(?:anything|something|any|another|others?|else|show me|got)\b", re.I
@@ -210,14 +214,46 @@ def _after_lookup(turn: Turn, step: Step) -> Action:
 
 
 def _probe(turn: Turn) -> Action:
-    """An unclear message: answer from whichever source matched well, else say what we can do."""
+    """An unclear message: answer from whichever source matched well; else from what the
+    message is (its dialogue act, when read with confidence); else say what we can do. A
+    message read as unsure (another language, noise) is never taken as a follow-up of the
+    policy just answered: it gets the clarifying fallback, and a second one a person."""
     own, *follow_up = turn.memory.results.get("search_faq", [{}])
     products = turn.memory.result("search_products")
-    follows = any(r.get("match") == "strong" for r in follow_up)
+    reading = turn.reading()
+    unsure = reading is not None and reading.unsure
+    follows = any(r.get("match") == "strong" for r in follow_up) and not unsure
     if own.get("match") == "strong" or (follows and _CONTINUES.match(turn.text)):
         return faq(turn)
     if products.get("match") == "strong" and products.get("products"):
         return shopping.search(turn, turn.text)
     if follows:
         return faq(turn)
+    if reading is not None and not unsure and (by_act := _by_act(turn, reading.act)):
+        return by_act
     return small_talk(turn, "fallback")
+
+
+def _by_act(turn: Turn, act: str) -> Action | None:
+    """The flow of an act read with confidence, for a message no keyword placed. Acts about
+    products shown need them (and the keyword roads above took those that had them)."""
+    if act in ("search", "refine"):
+        found = turn.memory.result("search_products")
+        if found.get("products") and found.get("similarity", 0.0) >= NEAR_PRODUCT_MATCH:
+            return shopping.search(turn, turn.text, weak_ok=True)
+        # "any e-bikes?": said plainly, and unhelpful all the same (twice hands over)
+        return turn.answer(turn.say("not_carried", brand=turn.kit.brand), fallback=True)
+    if act in ("policy", "order_problem") and turn.memory.result("search_faq").get("entries"):
+        return faq(turn)
+    fresh = Turn(replace(turn.memory, step=None, results={}), turn.kit)  # a flow of its own
+    if act == "order_status":
+        return order(fresh)
+    if act == "gift":
+        return gift(fresh)
+    if act == "human":
+        return handoff(fresh, "shopper asked for a person")
+    if act in ("thanks", "greet"):
+        return small_talk(turn, "thanks") if act == "thanks" else None
+    if act == "out_of_scope":
+        return small_talk(turn, "out_of_scope", persona=turn.kit.persona, brand=turn.kit.brand)
+    return None

@@ -12,9 +12,10 @@ from assistant.agent.offline.lookup import named
 from assistant.agent.offline.memory import Step
 
 
-def search(turn: Turn, query: str) -> Action:
+def search(turn: Turn, query: str, *, weak_ok: bool = False) -> Action:
     """Search; a saved budget filters from the start, a saved size once the best match is a
-    sized product (a bottle search ignores it); saved filters that find nothing are dropped."""
+    sized product (a bottle search ignores it); saved filters that find nothing are dropped.
+    `weak_ok`: the message is known to ask for products (its act), so weak matches show."""
     step = turn.memory.step
     if step is None:
         saved = _remembered(turn, query)
@@ -45,7 +46,8 @@ def search(turn: Turn, query: str) -> Action:
         again = Step(flow="search", stage=1, data={"query": carry.search})
         relaxed = {"query": parsed.text, "filters": {"in_stock": True}, "read_filters": False}
         return Call(again, [("search_products", relaxed)])
-    if not cards or (result.get("match") == "weak" and not parsed.filters.categories):
+    weak = result.get("match") == "weak" and not parsed.filters.categories and not weak_ok
+    if not cards or weak:
         # weak matches for words naming no kind of product we sell ("hockey gear") are noise
         return turn.answer(
             turn.say("search_none", constraints=constraints), carry=carry, fallback=True
