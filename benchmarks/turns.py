@@ -123,6 +123,14 @@ TURNS: dict[str, tuple[list[str], list[str]]] = {
         ["I'll take the first one", "add two of the first one"],
     ),
     "order status": (["where is my order #W1000002?"], ["daniel.reyes@example.com"]),
+    "constraints": (
+        [],
+        ["tent under two pounds", "sleeping bag rated to 10 degrees", "the lightest tent"],
+    ),
+    "among shown": (
+        ["headlamp"],
+        ["which has the longest battery life", "is the first one heavier than the third?"],
+    ),
     "handoff": ([], ["can I talk to a person?", "I was charged twice"]),
 }
 
