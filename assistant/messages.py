@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from assistant.storable import recover, storable_fields
 
 Channel = Literal["web", "whatsapp", "messenger", "instagram", "sms", "cli"]
 MAX_MESSAGE_CHARS = 4000
 
 
+StorableField = Literal["sender", "text", "conversation_id", "provider_message_id", "quick_reply"]
+STORABLE_FIELDS: tuple[StorableField, ...] = get_args(StorableField)
+
+
 class InboundMessage(BaseModel):
-    """One shopper message, as a channel adapter parsed it."""
+    """One shopper message, as a channel adapter parsed it.
+
+    Whatever bytes arrived, its text fields are storable (see `assistant.storable`): what
+    that changed is kept in `originals`, so the message as sent can always be recovered."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -24,6 +33,23 @@ class InboundMessage(BaseModel):
     provider_message_id: str | None = None
     quick_reply: str | None = Field(default=None, max_length=200)
     received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    originals: dict[StorableField, str] = Field(default_factory=dict)
+    """Field name -> the field as received (base64 of its UTF-8), for the fields made storable."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        cleaned, originals = storable_fields(data, STORABLE_FIELDS)
+        if originals:  # what was kept before (the message as first received) stays
+            cleaned["originals"] = originals | dict(data.get("originals") or {})
+        return cleaned
+
+    def original(self, name: StorableField) -> str:
+        """The field `name` exactly as it arrived (before it was made storable)."""
+        kept = self.originals.get(name)
+        return recover(kept) if kept is not None else str(getattr(self, name) or "")
 
 
 class ProductCard(BaseModel):

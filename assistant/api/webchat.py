@@ -89,6 +89,7 @@ def _inbound(
         quick_reply=body.quick_reply,
         conversation_id=conversation_id,
         provider_message_id=resend_key,  # de-duplicated like a provider's message id
+        originals=body.originals,  # what the shopper sent, where storing it changed it
     )
 
 
