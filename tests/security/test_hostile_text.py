@@ -203,3 +203,12 @@ def test_console_replies(hostile_shop: Shop) -> None:
         assert response.status_code == 200, (name, response.text)
         last = hostile_shop.store.messages(conversation_id)[-1]
         assert last.direction == "outbound" and last.text == storable(f"Ada: {text}")
+
+
+def test_ids_in_the_path_with_a_nul_name_nothing(hostile_shop: Shop) -> None:
+    client, agent = hostile_shop.client, hostile_shop.as_agent("ada")
+    for path in ("/api/conversations/a%00b/messages", "/console/api/conversations/a%00b"):
+        assert client.get(path, headers=agent).status_code == 404
+    posted = client.post("/api/conversations/a%00b/messages", json={"text": "merino socks"})
+    assert posted.status_code == 404
+    assert client.get("/api/conversations/a%1bb/messages").status_code == 404
