@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant.storable import recover, storable_fields
+from assistant.storable import StorableStr, recover, storable_fields
 
 Channel = Literal["web", "whatsapp", "messenger", "instagram", "sms", "cli"]
 MAX_MESSAGE_CHARS = 4000
@@ -77,17 +77,18 @@ class QuickReply(BaseModel):
 
 
 class Handoff(BaseModel):
-    """Why the conversation goes to a person."""
+    """Why the conversation goes to a person (a model may have written the reason)."""
 
-    reason: str
+    reason: StorableStr
     confidence: float = Field(ge=0.0, le=1.0)
-    summary: str = ""
+    summary: StorableStr = ""
 
 
 class Reply(BaseModel):
-    """What the assistant sends back for one shopper message."""
+    """What the assistant sends back for one shopper message; its text, which a model may have
+    written, is storable like a shopper's."""
 
-    text: str
+    text: StorableStr
     products: list[ProductCard] = Field(default_factory=list)
     quick_replies: list[QuickReply] = Field(default_factory=list)
     checkout_url: str | None = None
