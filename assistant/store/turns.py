@@ -130,9 +130,7 @@ class TurnOps(HistoryOps, ConversationOps, DeadLetterOps):
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
             found = unit.execute(STATUS_OF, {"message_id": message_id}).first()
-            if found is None:
-                raise RecordNotFound(f"no message {message_id}")
-            status, attempts = found
+            status, attempts = found or (None, 0)
             if status in ANSWERED:
                 return None
             if max_attempts is not None and attempts >= max_attempts:
