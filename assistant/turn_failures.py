@@ -4,7 +4,8 @@ Whatever goes wrong inside a turn (a bug, a value the database refuses), the sho
 apology now, the message goes back for the recovery sweep to retry, and after
 `store.max_turn_attempts` tries it is a dead letter (see `assistant.store.dead_letters`). A
 busy or unreachable database is not the message's fault: that error goes on to the caller
-(a 503 with Retry-After, or the next sweep) and counts no try.
+(a 503 with Retry-After, or the next sweep) and counts no try; nor does a conversation erased
+while its turn ran (a 404).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.messages import Reply
-from assistant.store import Store, StoreError, StoreUnavailable
+from assistant.store import RecordNotFound, Store, StoreError, StoreUnavailable
 from assistant.store.errors import ConversationBusy
 
 log = logging.getLogger("assistant.turn_failures")
-NOT_THE_MESSAGE = (StoreUnavailable, ConversationBusy)
+# A busy database, or a conversation erased meanwhile: nothing the message did, nothing to count.
+NOT_THE_MESSAGE = (StoreUnavailable, ConversationBusy, RecordNotFound)
 
 
 def guarded(
