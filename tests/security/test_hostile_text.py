@@ -22,9 +22,17 @@ from assistant.storable import storable
 from assistant.store import Store
 from assistant.store.models import MessageRow
 from assistant.testing.fake_helpdesk import signed_reply
-from assistant.testing.fake_provider import FakeProvider, whatsapp_webhook
+from assistant.testing.fake_provider import (
+    FakeProvider,
+    twilio_sms_form,
+    twilio_status_form,
+    whatsapp_status_webhook,
+    whatsapp_webhook,
+)
+from tests.channels.conftest import TWILIO_TOKEN
 from tests.desk import conftest as desk_fixtures
 from tests.desk.conftest import (
+    SMS_URL,
     UNSURE,
     WA_SECRET,
     Shop,
@@ -212,3 +220,17 @@ def test_ids_in_the_path_with_a_nul_name_nothing(hostile_shop: Shop) -> None:
     posted = client.post("/api/conversations/a%00b/messages", json={"text": "merino socks"})
     assert posted.status_code == 404
     assert client.get("/api/conversations/a%1bb/messages").status_code == 404
+
+
+def test_receipts_and_opt_outs_with_hostile_ids(hostile_shop: Shop) -> None:
+    """Delivery receipts and compliance keywords are written too (statuses, consents)."""
+    hooks = [
+        ("whatsapp", whatsapp_status_webhook(WA_SECRET, message_id="wamid.\x00\ud800")),
+        ("sms", twilio_status_form(TWILIO_TOKEN, SMS_URL, message_sid="SM\x00", to="+1\x00")),
+        ("sms", twilio_sms_form(TWILIO_TOKEN, SMS_URL, sender="+1415\x00555", body="STOP")),
+    ]
+    for channel, hook in hooks:
+        response = hostile_shop.client.post(
+            f"/webhooks/{channel}", content=hook.body, headers=hook.headers
+        )
+        assert response.status_code == 200, (channel, response.text)
