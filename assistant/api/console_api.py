@@ -43,7 +43,7 @@ HISTORY = 500
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: StorableStr = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
 
 

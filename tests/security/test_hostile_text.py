@@ -234,3 +234,12 @@ def test_receipts_and_opt_outs_with_hostile_ids(hostile_shop: Shop) -> None:
             f"/webhooks/{channel}", content=hook.body, headers=hook.headers
         )
         assert response.status_code == 200, (channel, response.text)
+
+
+def test_a_console_login_with_a_hostile_username_is_refused_not_failed(hostile_shop: Shop) -> None:
+    for username in ("ada\x00", "ada\ud800"):
+        body = json.dumps({"username": username, "password": "not her password"})
+        response = hostile_shop.client.post(
+            "/console/api/login", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 401, response.text
