@@ -209,6 +209,12 @@ class StoreSettings(BaseModel):
         ge=5,
         description="a stored message unanswered this long is finished by any live worker",
     )
+    max_turn_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="turns begun for a message that keep failing before it is a dead letter",
+    )
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
     outbox_backoff_base_s: float = Field(default=2.0, gt=0)
     outbox_backoff_cap_s: float = Field(default=600.0, gt=0)

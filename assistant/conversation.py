@@ -41,6 +41,7 @@ from assistant.store.models import ConversationRow
 from assistant.store.preferences import Remembered
 from assistant.store.turns import EARLIER_FIRST, Taken, TurnStart
 from assistant.stream_gate import GroundedStream
+from assistant.turn_failures import guarded
 
 TROUBLE = (
     "Sorry, I'm having trouble answering right now. "
@@ -217,13 +218,32 @@ class Concierge:
         while True:
             with self.store.conversation_lock(conversation.id):
                 in_order = time.monotonic() < deadline
-                begun = self.store.begin_turn(conversation.id, message_id, earlier_first=in_order)
+                begun = self.store.begin_turn(
+                    conversation.id, message_id, earlier_first=in_order,
+                    max_attempts=self.settings.store.max_turn_attempts,
+                )  # fmt: skip
                 if begun != EARLIER_FIRST:
                     yield from self._turn(conversation.id, message_id, message, begun, observer)
                     return
             time.sleep(0.02)  # outside the lock: the earlier turn takes it
 
     def _turn(
+        self,
+        conversation_id: str,
+        message_id: int,
+        message: InboundMessage,
+        begun: TurnStart | None,
+        observer: Observer | None = None,
+    ) -> Iterator[str | Reply]:
+        """The turn's steps; one that raises ends in an apology (see `turn_failures`)."""
+        steps = self._steps(conversation_id, message_id, message, begun, observer)
+        attempts = self.settings.store.max_turn_attempts
+        return guarded(
+            steps, self.store, conversation_id, message_id, max_attempts=attempts,
+            apology=_trouble(),
+        )  # fmt: skip
+
+    def _steps(
         self,
         conversation_id: str,
         message_id: int,
@@ -290,8 +310,7 @@ class Concierge:
             if observer is not None:
                 observer(outcome)
         except (ModelUnavailableError, ModelBehaviourError) as exc:
-            trouble = QuickReply(title="Talk to a person", payload="Talk to a person")
-            reply = Reply(text=TROUBLE, quick_replies=[trouble])
+            reply = _trouble()
             self.store.finish_turn(
                 conversation_id, message_id, history=[HumanMessage(text)], reply=reply,
                 channel=channel, error=str(exc)[:500], **self._outbox(conversation, reply),
@@ -488,6 +507,12 @@ def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
     if messages and isinstance(messages[-1], AIMessage) and messages[-1].text != text:
         return [*messages[:-1], messages[-1].model_copy(update={"content": text})]
     return messages
+
+
+def _trouble() -> Reply:
+    """The apology of a turn that could not answer, with a way to a person."""
+    person = QuickReply(title="Talk to a person", payload="Talk to a person")
+    return Reply(text=TROUBLE, quick_replies=[person])
 
 
 def new_conversation_id() -> str:

@@ -14,6 +14,7 @@ figure splits by A/B variant; the channel comes from the conversation.
 | `handoff` | a turn the bot hands off; the desk | `reason`, `confidence`, `by` |
 | `handoff_claimed`, `handed_back`, `closed` | the desk | (desk's own) |
 | `csat` | the desk's satisfaction survey | `rating` (1 to 5) |
+| `dead_letter` | a message set aside (`store.dead_letters`) | `message_id`, `attempts`, `channel` |
 
 "Resolved by the bot" is not an event: the report computes it (see `assistant.analytics.report`).
 """

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from assistant.api.auth import AdminDep, AgentOut, request_store
 from assistant.desk.credentials import WeakPasswordError, hash_password, new_api_key
+from assistant.storable import StorableStr
 from assistant.store import RecordNotFound, StoreConflict
 
 router = APIRouter(prefix="/admin/api", tags=["admin"])
@@ -18,8 +19,8 @@ router = APIRouter(prefix="/admin/api", tags=["admin"])
 
 class AgentIn(BaseModel):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
-    team: str = Field(min_length=1, max_length=32)
-    display_name: str | None = Field(default=None, max_length=200)
+    team: StorableStr = Field(min_length=1, max_length=32)
+    display_name: StorableStr | None = Field(default=None, max_length=200)
     is_admin: bool = False
     password: str | None = Field(default=None, max_length=1024)
     api_key: bool = False  # issue an API key, returned once in the response

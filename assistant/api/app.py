@@ -189,11 +189,25 @@ def _errors(app: FastAPI) -> None:
         if isinstance(exc, RecordNotFound):  # gone while the request ran (erased, say)
             return JSONResponse({"error": "not_found", "detail": str(exc)}, 404)
         status = 500 if isinstance(exc, ConfigurationError) else 503
-        log.error("request failed: %s", exc)
+        log.error("request failed: %s", type(exc).__name__)  # its text may quote the request
         # A busy or unreachable database is brief: callers (providers too) should come back.
         busy = isinstance(exc, StoreUnavailable | ConversationBusy)
         headers = {"retry-after": str(RETRY_AFTER_S)} if busy else None
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status, headers)
+        # The text of a database's or a vendor's error stays in the server: it names tables and
+        # values, and helps an attacker more than a caller.
+        detail = _detail(exc)
+        return JSONResponse({"error": type(exc).__name__, "detail": detail}, status, headers)
+
+
+def _detail(exc: AssistantError) -> str:
+    """What a caller is told of a failure: our words, never the error's own text."""
+    if isinstance(exc, StoreUnavailable):
+        return "database unavailable; try again shortly"
+    if isinstance(exc, ConversationBusy):
+        return "the conversation is busy; try again shortly"
+    if isinstance(exc, ConfigurationError):
+        return "the service is misconfigured"
+    return "the request could not be completed; try again later"
 
 
 def _without_slash(request: Request) -> str | None:

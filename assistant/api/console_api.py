@@ -35,6 +35,7 @@ from assistant.desk.views import (
     ticket_detail,
     ticket_out,
 )
+from assistant.storable import StorableStr
 from assistant.store.models import ConversationRow
 
 router = APIRouter(prefix="/console/api", tags=["agent console"])
@@ -42,7 +43,7 @@ HISTORY = 500
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: StorableStr = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -61,7 +62,7 @@ class ConversationOut(BaseModel):
 
 
 class ReplyIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: StorableStr = Field(min_length=1, max_length=4000)
     send_template: bool = False  # WhatsApp past 24 hours: send the approved template instead
 
 

@@ -1,15 +1,23 @@
-"""The request body guard: size, JSON nesting and encoding checked before any route runs.
+"""The request guard: size, JSON nesting and encoding checked before any route runs.
 
 A pure ASGI middleware, so a chunked body without Content-Length is counted as it arrives
 and cut off at the limit; JSON too deeply nested or not UTF-8 is refused with a clear 4xx
-before a parser (ours or a framework's) can choke on it.
+before a parser (ours or a framework's) can choke on it. A path with a control character
+names nothing (no id of ours holds one): 404 before any route looks it up in a database
+that would refuse it (PostgreSQL refuses NUL).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A tracked link is opened by a browser: its route checks the token's signature before any
+# lookup and answers a bad one with a page of its own.
+OWN_NOT_FOUND = ("/c/",)
 
 
 class BodyTooLarge(Exception):
@@ -60,6 +68,10 @@ class BodyGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if CONTROL.search(path) and not path.startswith(OWN_NOT_FOUND):
+            await _refuse(send, 404, "not_found", "no such path")
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length")

@@ -17,18 +17,19 @@ from starlette.concurrency import run_in_threadpool
 from assistant.api.auth import request_store
 from assistant.api.console_api import ConversationView, desk_of, http_errors
 from assistant.desk.helpdesk import SIGNATURE, SignatureMismatch, verify
+from assistant.storable import StorableStr
 from assistant.store.models import utcnow
 
 router = APIRouter(prefix="/desk/webhook", tags=["helpdesk"])
 
 
 class HelpdeskReply(BaseModel):
-    id: str = Field(min_length=1, max_length=200)
+    id: StorableStr = Field(min_length=1, max_length=200)
     timestamp: float = Field(allow_inf_nan=False)
-    conversation_id: str = Field(min_length=1, max_length=64)
+    conversation_id: StorableStr = Field(min_length=1, max_length=64)
     action: Literal["reply", "close", "handback"] = "reply"
-    text: str = Field(default="", max_length=4000)
-    agent: str = Field(default="helpdesk", min_length=1, max_length=50)
+    text: StorableStr = Field(default="", max_length=4000)
+    agent: StorableStr = Field(default="helpdesk", min_length=1, max_length=50)
 
 
 @dataclass(frozen=True)

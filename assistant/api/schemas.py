@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    model_validator,
+)
 
-from assistant.messages import MAX_MESSAGE_CHARS, Reply
+from assistant.messages import MAX_MESSAGE_CHARS, Reply, StorableField
+from assistant.storable import storable_fields
 from assistant.store.models import MessageRow
 
 if TYPE_CHECKING:
@@ -21,6 +29,9 @@ class NewConversation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     visitor: str | None = Field(default=None, max_length=120, pattern=r"^[\w.-]+$")
+
+
+SHOPPER_FIELDS: tuple[StorableField, ...] = ("text", "quick_reply")  # what a shopper typed
 
 
 class MessageIn(BaseModel):
@@ -40,6 +51,24 @@ class MessageIn(BaseModel):
     attachments: list[str] = Field(
         default_factory=list, max_length=0, description="not supported yet"
     )
+    _originals: dict[StorableField, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _storable(cls, data: Any, handler: ModelWrapValidatorHandler[MessageIn]) -> MessageIn:
+        """Text made storable before it is validated (a lone surrogate is valid JSON, but no
+        valid string); what that changed is kept in `originals`."""
+        if not isinstance(data, dict):
+            return handler(data)
+        cleaned, originals = storable_fields(data, SHOPPER_FIELDS)
+        message = handler(cleaned)
+        message._originals = {name: originals[name] for name in SHOPPER_FIELDS if name in originals}
+        return message
+
+    @property
+    def originals(self) -> dict[StorableField, str]:
+        """Field name -> the field as received (see `assistant.storable.keep`), if it changed."""
+        return dict(self._originals)
 
 
 class CardOut(BaseModel):

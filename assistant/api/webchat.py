@@ -101,6 +101,7 @@ def _inbound(
         conversation_id=conversation_id,
         provider_message_id=resend_key,  # de-duplicated like a provider's message id
         client_address=address,  # never stored: only for limits across conversations
+        originals=body.originals,  # what the shopper sent, where storing it changed it
     )
 
 

@@ -27,7 +27,8 @@ from assistant.conversation import Concierge
 from assistant.delivery import Courier
 from assistant.errors import AssistantError
 from assistant.messages import InboundMessage, Reply
-from assistant.store import StoreError
+from assistant.store import StoreError, StoreUnavailable
+from assistant.store.errors import ConversationBusy
 from assistant.store.models import ConversationRow
 
 log = logging.getLogger("assistant.webhooks")
@@ -114,10 +115,29 @@ def _store(
             courier.wake()
     longest = concierge.settings.limits.max_message_chars
     received = [
-        concierge.receive(message.model_copy(update={"text": message.text[:longest]}))
+        _receive(concierge, message.model_copy(update={"text": message.text[:longest]}))
         for message in parsed.messages
     ]
     return [item for item in received if item is not None]
+
+
+def _receive(
+    concierge: Concierge, message: InboundMessage
+) -> tuple[ConversationRow, int, InboundMessage] | None:
+    """`Concierge.receive`, one message at a time: a message the database refuses is logged and
+    skipped, so the others of the webhook are kept and the provider does not redeliver them all
+    forever. A busy or unreachable database refuses them all: 503, and the provider retries."""
+    try:
+        return concierge.receive(message)
+    except (StoreUnavailable, ConversationBusy):
+        raise
+    except StoreError as exc:
+        log.error(
+            "an inbound message could not be stored: %s",
+            type(exc).__name__,
+            extra={"channel": message.channel},
+        )
+        return None
 
 
 def _within_rate(
@@ -143,6 +163,26 @@ def _within_rate(
 
 
 def _turn(
+    concierge: Concierge,
+    courier: Courier,
+    conversation: ConversationRow,
+    message_id: int,
+    message: InboundMessage,
+) -> None:
+    """`run_turn` in the background. A turn that cannot run now (a busy database) is left to
+    the recovery sweep: it must not stop the turns of the other messages of the same webhook,
+    which run after it."""
+    try:
+        run_turn(concierge, courier, conversation, message_id, message)
+    except AssistantError as exc:
+        log.warning(
+            "a turn was left for the recovery sweep: %s",
+            type(exc).__name__,
+            extra={"conversation_id": conversation.id},
+        )
+
+
+def run_turn(
     concierge: Concierge,
     courier: Courier,
     conversation: ConversationRow,
@@ -183,7 +223,7 @@ def recover(concierge: Concierge, courier: Courier, before: datetime) -> int:
         message = InboundMessage.model_validate(row.payload)
         log.info("finishing a turn left unanswered", extra={"conversation_id": conversation.id})
         try:
-            _turn(concierge, courier, conversation, row.id, message)
+            run_turn(concierge, courier, conversation, row.id, message)
         except AssistantError as exc:  # busy or unavailable now: the next sweep tries again
             log.warning("could not finish a turn yet: %s", exc)
             continue

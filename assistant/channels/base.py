@@ -33,6 +33,7 @@ from assistant.channels.errors import SendError, WebhookParseError
 from assistant.channels.retry import Sleep, send_with_retries
 from assistant.channels.settings import RetrySettings
 from assistant.messages import MAX_MESSAGE_CHARS, InboundMessage, Reply
+from assistant.storable import StorableStr
 
 ChannelName = Literal["whatsapp", "messenger", "instagram", "sms"]
 SignalKind = Literal["opt_out", "opt_in", "help"]
@@ -50,22 +51,23 @@ class StatusUpdate(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    provider_message_id: str | None
-    recipient: str
+    provider_message_id: StorableStr | None
+    recipient: StorableStr
     status: DeliveryStatus
     timestamp: datetime
-    error: str | None = None
+    error: StorableStr | None = None
 
 
 class ChannelSignal(BaseModel):
-    """A compliance keyword: the sender opted out, opted back in, or asked for help."""
+    """A compliance keyword: the sender opted out, opted back in, or asked for help. Its text
+    fields, like a message's, are storable (see `assistant.storable`)."""
 
     model_config = ConfigDict(frozen=True)
 
-    sender: str
+    sender: StorableStr
     kind: SignalKind
-    provider_message_id: str | None = None
-    keyword: str = ""
+    provider_message_id: StorableStr | None = None
+    keyword: StorableStr = ""
     reply_text: str | None = Field(default=None, description="what to answer, if anything")
 
 

@@ -177,6 +177,7 @@ class ConversationOps(CustomerOps):
             "text": message.text,
             "payload": message.model_dump(mode="json"),
             "status": "processing" if started else "received",
+            "attempts": 1 if started else 0,
             "created_at": message.received_at,
         }
         keys = ("channel", "provider_message_id")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
+from assistant.storable import SURROGATE, storable_tree
 from assistant.store.errors import StoreConflict, StoreError, StoreUnavailable
 
 BEGIN_OPTION = "assistant_sqlite_begin"  # execution option: "IMMEDIATE" for write transactions
@@ -87,11 +88,20 @@ def dumps(value: Any) -> str:
     """JSON for payload columns; Decimal, datetime and pydantic models are written as text.
 
     orjson writes it (a turn stores a few payloads, and the standard library took several times
-    as long); what orjson refuses (integers past 64 bits, say) the standard library writes."""
+    as long); what orjson refuses (integers past 64 bits, say) the standard library writes.
+
+    A string PostgreSQL's JSONB would refuse (a NUL, a lone surrogate) is written `storable`:
+    inbound text is made storable where it arrives; this covers whatever else carries one."""
     try:
-        return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value, default=_json_default, ensure_ascii=False)
+        options = orjson.OPT_NON_STR_KEYS
+        written = orjson.dumps(value, default=_json_default, option=options).decode()
+        refused = "\\u0000" in written
+    except orjson.JSONEncodeError:  # a lone surrogate, or an integer past 64 bits
+        written = json.dumps(value, default=_json_default, ensure_ascii=False)
+        refused = "\\u0000" in written or SURROGATE.search(written) is not None
+    if not refused:
+        return written
+    return json.dumps(storable_tree(value), default=_json_default, ensure_ascii=False)
 
 
 def loads(text: str | bytes) -> Any:

@@ -26,12 +26,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 State = Literal["bot", "pending_human", "human", "closed"]
 Direction = Literal["inbound", "outbound"]
-InboundStatus = Literal["received", "processing", "processed", "failed"]
+InboundStatus = Literal["received", "processing", "processed", "failed", "dead"]
 OutboundStatus = Literal["queued", "sent", "delivered", "read", "failed"]
 OutboxStatus = Literal["pending", "sending", "sent", "dead", "uncertain"]
 
 STATES = ("bot", "pending_human", "human", "closed")
-MESSAGE_STATUSES: tuple[str, ...] = ("received", "processing", "processed", "failed")
+MESSAGE_STATUSES: tuple[str, ...] = ("received", "processing", "processed", "failed", "dead")
 MESSAGE_STATUSES += ("queued", "sent", "delivered", "read")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "uncertain")
 
@@ -138,7 +138,8 @@ class ConversationRow(Base):
 
 
 class MessageRow(Base):
-    """One message in or out; inbound rows are written before any processing."""
+    """One message in or out; inbound rows are written before any processing. An inbound
+    message whose turn keeps failing ends `dead` (see `assistant.store.dead_letters`)."""
 
     __tablename__ = "messages"
     __table_args__ = (
@@ -160,6 +161,8 @@ class MessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # Turns begun for an inbound message; past `store.max_turn_attempts` it is `dead`.
+    attempts: Mapped[int] = mapped_column(server_default="0")
 
 
 class HistoryEntry(Base):

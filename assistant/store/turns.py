@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 
 from assistant.messages import InboundMessage, Reply
 from assistant.store.conversations import CONVERSATIONS, ConversationOps, load_conversation
+from assistant.store.dead_letters import DeadLetterOps, bury
 from assistant.store.direct import Direct
 from assistant.store.errors import RecordNotFound
 from assistant.store.events import NewEvent, add_events
@@ -26,7 +27,7 @@ from assistant.store.models import (
 from assistant.store.preferences import Remembered, read_remembered
 from assistant.store.tickets import NewTicket, add_ticket, relay_to_helpdesk
 
-ANSWERED = ("processed", "failed")
+ANSWERED = ("processed", "failed", "dead")
 EarlierFirst = Literal["earlier first"]
 EARLIER_FIRST: EarlierFirst = "earlier first"  # begin_turn: an earlier message's turn goes first
 RECENT = timedelta(minutes=1)  # an unanswered message older than this is a stopped worker's
@@ -47,6 +48,7 @@ WAITING = (
         MESSAGES.c.conversation_id == bindparam("conversation_id"),
         MESSAGES.c.direction == "inbound",
         MESSAGES.c.status == "received",
+        MESSAGES.c.attempts == 0,  # one whose turn failed is retried later; none waits for it
         MESSAGES.c.created_at >= bindparam("since"),
         MESSAGES.c.id < bindparam("before"),
     )
@@ -56,8 +58,14 @@ ANY_ID = 2**62  # WAITING's `before` when any earlier message counts
 ADD_HISTORY = insert(HISTORY)
 ADD_REPLY = insert(MESSAGES).returning(MESSAGES.c.id)
 ADD_OUTBOX = insert(OUTBOX)
-STATUS_OF = select(MESSAGES.c.status).where(MESSAGES.c.id == bindparam("message_id"))
-START = update(MESSAGES).where(MESSAGES.c.id == bindparam("message_id")).values(status="processing")
+STATUS_OF = select(MESSAGES.c.status, MESSAGES.c.attempts).where(
+    MESSAGES.c.id == bindparam("message_id")
+)
+START = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("message_id"))
+    .values(status="processing", attempts=MESSAGES.c.attempts + 1)
+)
 ANSWER = (
     update(MESSAGES)
     .where(MESSAGES.c.id == bindparam("message_id"))
@@ -83,7 +91,7 @@ class Taken(NamedTuple):
     begun: TurnStart | EarlierFirst
 
 
-class TurnOps(HistoryOps, ConversationOps):
+class TurnOps(HistoryOps, ConversationOps, DeadLetterOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
     def open_conversation(
@@ -99,7 +107,12 @@ class TurnOps(HistoryOps, ConversationOps):
         return self._run_direct(open_)
 
     def begin_turn(
-        self, conversation_id: str, message_id: int, *, earlier_first: bool = False
+        self,
+        conversation_id: str,
+        message_id: int,
+        *,
+        earlier_first: bool = False,
+        max_attempts: int | None = None,
     ) -> TurnStart | EarlierFirst | None:
         """Mark the message in progress; return the conversation, its history and the
         customer's saved preferences, or None when the message was already answered (another
@@ -107,15 +120,21 @@ class TurnOps(HistoryOps, ConversationOps):
         check and the turn cannot interleave.
 
         With `earlier_first`, a message stored before this one in the last minute and not yet
-        begun goes first: `EARLIER_FIRST` comes back and nothing is written.
+        begun goes first: `EARLIER_FIRST` comes back and nothing is written. A message whose
+        turn was begun `max_attempts` times already and never finished (each try stopped its
+        worker, say) goes to the dead letters instead, and None comes back.
         """
 
         def begin(unit: Direct) -> TurnStart | EarlierFirst | None:
             conversation = load_conversation(unit, conversation_id)
             if conversation is None:
                 raise RecordNotFound(f"no conversation {conversation_id}")
-            status = unit.execute(STATUS_OF, {"message_id": message_id}).scalar()
+            found = unit.execute(STATUS_OF, {"message_id": message_id}).first()
+            status, attempts = found or (None, 0)
             if status in ANSWERED:
+                return None
+            if max_attempts is not None and attempts >= max_attempts:
+                bury(unit, conversation, message_id, attempts, "its turn never finished")
                 return None
             if earlier_first and _earlier_waiting(unit, conversation_id, message_id, RECENT):
                 return EARLIER_FIRST

@@ -17,7 +17,12 @@ from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.retrieval.index import CatalogIndex
+from assistant.storable import storable
+from assistant.store import Store
 from assistant.testing.shoppers import enable_channels
+from tests.store import conftest as store_fixtures
+
+postgres_url = store_fixtures.postgres_url
 
 FUZZ = settings(
     max_examples=40,
@@ -27,17 +32,36 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def client(
-    demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory
+def _fuzzed_app(
+    demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory, store: Store | None = None
 ) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("fuzz") / "data"
     config = enable_channels(Settings(data_dir=data, _env_file=None), "http://127.0.0.1:9")  # type: ignore[call-arg]
     config.limits.ip_per_minute = config.limits.sender_per_minute = 1_000_000.0
     config.limits.ip_burst = config.limits.sender_burst = 1_000_000
-    concierge = Concierge.from_settings(config, demo_index)
+    concierge = Concierge.from_settings(config, demo_index, store=store)
     with TestClient(create_app(config, concierge), raise_server_exceptions=False) as ready:
         yield ready
+
+
+@pytest.fixture(scope="module")
+def client(
+    demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    yield from _fuzzed_app(demo_index, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def pg_client(
+    demo_index: CatalogIndex, tmp_path_factory: pytest.TempPathFactory, postgres_url: str
+) -> Iterator[TestClient]:
+    """The same service on PostgreSQL, which refuses what SQLite stores (a NUL byte)."""
+    store = Store.open(postgres_url)
+    store_fixtures._empty(store)
+    try:
+        yield from _fuzzed_app(demo_index, tmp_path_factory, store)
+    finally:
+        store.close()
 
 
 def _clear(response: Any, *, page: bool = False) -> None:
@@ -71,14 +95,18 @@ def conversation(client: TestClient) -> str:
     return str(client.post("/api/conversations", json={}).json()["conversation_id"])
 
 
+# Any code point, surrogates and controls included, and the ones that broke storage more often.
+HOSTILE = st.text(
+    st.characters(exclude_categories=())
+    | st.sampled_from(["\x00", "\ud800", "\udfff", "\x1b", "\r", "\u202e", "\u0301", "\x85"]),
+    max_size=40,
+)
 BODIES = (
     st.binary(max_size=300)
     | st.text(max_size=300).map(str.encode)
     | st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=40),
-        lambda inner: (
-            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
-        ),
+        st.none() | st.booleans() | st.integers() | HOSTILE,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(HOSTILE, inner, max_size=3),
         max_leaves=15,
     ).map(lambda v: json.dumps(v).encode())
 )
@@ -107,6 +135,30 @@ def test_message_bodies_to_a_real_conversation(
 def test_webhook_bodies(client: TestClient, channel: str, body: bytes, signature: str) -> None:
     headers = {"x-hub-signature-256": signature, "x-twilio-signature": signature}
     _clear(client.post(f"/webhooks/{channel}", content=body, headers=headers))
+
+
+@pytest.mark.parametrize("backend", ["client", "pg_client"])
+@FUZZ
+@given(text=HOSTILE, quick_reply=st.none() | HOSTILE)
+def test_hostile_text_is_stored_and_answered(
+    request: pytest.FixtureRequest, backend: str, text: str, quick_reply: str | None
+) -> None:
+    fuzzed: TestClient = request.getfixturevalue(backend)
+    started = fuzzed.post("/api/conversations", json={}).json()
+    conversation_id = started["conversation_id"]
+    headers = {
+        "X-Conversation-Secret": started.get("secret", ""),
+        "Content-Type": "application/json",
+    }
+    body = json.dumps({"text": f"socks {text}", "quick_reply": quick_reply}).encode()
+    for path in ("messages", "messages/stream"):
+        response = fuzzed.post(
+            f"/api/conversations/{conversation_id}/{path}", content=body, headers=headers
+        )
+        assert response.status_code == 200, response.text[:300]
+    history = fuzzed.get(f"/api/conversations/{conversation_id}/messages", headers=headers)
+    said = [m["text"] for m in history.json()["messages"] if m["role"] == "shopper"]
+    assert said == [storable(f"socks {text}")] * 2
 
 
 def test_the_fuzzed_service_still_answers(client: TestClient, conversation: str) -> None:

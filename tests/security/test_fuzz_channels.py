@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from assistant.channels import ChannelAdapter, SignatureError, WebhookParseError
 from assistant.channels.registry import build_adapters
 from assistant.config import Settings
-from assistant.testing.shoppers import CHANNELS, PUBLIC_URL, enable_channels, signed_message
+from assistant.storable import storable
+from assistant.testing.shoppers import (
+    CHANNELS,
+    PUBLIC_URL,
+    enable_channels,
+    sender_id,
+    signed_message,
+)
 
 FUZZ = settings(
     max_examples=150,
@@ -27,11 +34,15 @@ ADAPTERS: dict[str, ChannelAdapter] = {
         enable_channels(Settings(_env_file=None), "http://127.0.0.1:9").channels  # type: ignore[call-arg]
     ).items()
 }
+# Any code point, surrogates and controls included, and the ones that broke storage more often.
+HOSTILE = st.text(
+    st.characters(exclude_categories=())
+    | st.sampled_from(["\x00", "\ud800", "\udfff", "\x1b", "\r", "\u202e", "\u0301", "\x85"]),
+    max_size=40,
+)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(HOSTILE, inner, max_size=4),
     max_leaves=25,
 )
 HEADERS = st.dictionaries(
@@ -54,6 +65,11 @@ def _mutate(value: Any, replacement: Any, path: list[int]) -> Any:
         index = path[0] % len(value)
         return [*value[:index], _mutate(value[index], replacement, path[1:]), *value[index + 1 :]]
     return replacement
+
+
+def _form_text(text: str) -> str:
+    """`text` as a form body can carry it: UTF-8, so no lone surrogate."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _parse(channel: str, headers: dict[str, str], body: bytes) -> None:
@@ -97,7 +113,7 @@ def test_real_webhooks_with_one_field_broken(
         st.sampled_from(
             ["From", "To", "Body", "MessageSid", "NumMedia", "MediaUrl0", "OptOutType"]
         ),
-        st.text(max_size=60),
+        HOSTILE.map(_form_text),
         max_size=7,
     ),
     extra=st.binary(max_size=60),
@@ -107,3 +123,18 @@ def test_sms_forms(fields: dict[str, str], extra: bytes) -> None:
 
     body = urlencode(fields).encode() + extra
     _parse("sms", {"content-type": "application/x-www-form-urlencoded"}, body)
+
+
+@FUZZ
+@given(channel=st.sampled_from(CHANNELS), text=HOSTILE)
+def test_hostile_text_in_a_signed_message_parses_storable(channel: str, text: str) -> None:
+    sent = "socks " + (_form_text(text) if channel == "sms" else text)  # never empty
+    webhook = signed_message(channel, sender_id(channel, 1), sent)  # type: ignore[arg-type]
+    adapter = ADAPTERS[channel]
+    adapter.verify(webhook.headers, webhook.body, f"{PUBLIC_URL}/webhooks/{channel}")
+    for message in adapter.parse(webhook.headers, webhook.body).messages:
+        for field in ("text", "sender", "provider_message_id"):
+            value = getattr(message, field) or ""
+            assert storable(value) == value and "\x00" not in value
+            value.encode("utf-8")  # no lone surrogate: every database can store it
+        assert storable(message.original("text")) == message.text
