@@ -115,7 +115,12 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             CORSMiddleware,
             allow_origins=settings.server.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["content-type", "x-request-id"],
+            allow_headers=[
+                "content-type",
+                "x-request-id",
+                "x-conversation-secret",
+                "last-event-id",
+            ],
         )
     return app
 

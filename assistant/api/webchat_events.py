@@ -1,7 +1,7 @@
 """`GET /api/conversations/{id}/events`: the web chat's live channel while a person has the
 conversation. The widget listens while the bot is paused, so an agent's reply (and the
-rating question when they close) reaches the shopper without a reload. Like the rest of the
-web chat API, the conversation id is the shopper's key to it."""
+rating question when they close) reaches the shopper without a reload. Like every call to a
+web conversation, it needs the conversation's secret."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.auth import request_store
+from assistant.api.web_access import WebConversationDep
 from assistant.desk.views import message_out
 from assistant.store import Store, StoreError
 
@@ -61,14 +62,10 @@ async def shopper_stream(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def shopper_events(conversation_id: str, request: Request) -> StreamingResponse:
+async def shopper_events(conversation: WebConversationDep, request: Request) -> StreamingResponse:
     """Replies a person sends in this web conversation, live (Server-Sent Events)."""
-    store = request_store(request)
-    conversation = await run_in_threadpool(store.get_conversation, conversation_id)
-    if conversation is None or conversation.channel != "web":
-        raise HTTPException(404, detail="no such conversation")
     return StreamingResponse(
-        shopper_stream(store, conversation_id, request.is_disconnected),
+        shopper_stream(request_store(request), conversation.id, request.is_disconnected),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -32,6 +32,7 @@ from assistant.store.models import ConversationRow
 from assistant.testing.fake_provider import FakeProvider
 from assistant.testing.fake_provider import serve as serve_fake_provider
 from assistant.testing.loopback import serve_app
+from tests.web_chat import start_chat
 
 CHROMIUM = Path("/usr/bin/chromium")
 try:
@@ -133,18 +134,17 @@ class Shopper:
 
     def __init__(self, desk: Desk, visitor: str | None = None) -> None:
         self.http = desk.http
-        started = self.http.post("/api/conversations", json={"visitor": visitor})
-        started.raise_for_status()
-        self.id: str = started.json()["conversation_id"]
+        self.id, self.headers, _ = start_chat(self.http, {"visitor": visitor})
 
     def say(self, text: str) -> dict[str, Any]:
-        response = self.http.post(f"/api/conversations/{self.id}/messages", json={"text": text})
+        path = f"/api/conversations/{self.id}/messages"
+        response = self.http.post(path, json={"text": text}, headers=self.headers)
         response.raise_for_status()
         reply: dict[str, Any] = response.json()
         return reply
 
     def history(self) -> dict[str, Any]:
-        response = self.http.get(f"/api/conversations/{self.id}/messages")
+        response = self.http.get(f"/api/conversations/{self.id}/messages", headers=self.headers)
         response.raise_for_status()
         said: dict[str, Any] = response.json()
         return said
@@ -306,7 +306,7 @@ def test_agent_closes_and_the_shopper_is_asked_to_rate(
 
 
 def test_a_reply_the_channel_forbids_says_why(page: Page, desk: Desk) -> None:
-    shopper = Shopper(desk, visitor=f"visitor-{uuid.uuid4().hex}")
+    shopper = Shopper(desk, visitor=desk.http.post("/api/visitors").json()["visitor"])
     assert shopper.say(ASK_FOR_A_PERSON)["waiting_for_human"] is True
     log_in(page, desk)
     open_conversation(page, shopper)

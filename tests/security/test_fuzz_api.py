@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.retrieval.index import CatalogIndex
 from assistant.testing.shoppers import enable_channels
+from tests.web_chat import Chat, start_chat
 
 FUZZ = settings(
     max_examples=40,
@@ -67,8 +68,8 @@ def test_every_operation_from_the_schema(client: TestClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def conversation(client: TestClient) -> str:
-    return str(client.post("/api/conversations", json={}).json()["conversation_id"])
+def conversation(client: TestClient) -> Chat:
+    return start_chat(client)
 
 
 BODIES = (
@@ -87,13 +88,14 @@ BODIES = (
 @FUZZ
 @given(body=BODIES, content_type=st.sampled_from(["application/json", "text/plain", ""]))
 def test_message_bodies_to_a_real_conversation(
-    client: TestClient, conversation: str, body: bytes, content_type: str
+    client: TestClient, conversation: Chat, body: bytes, content_type: str
 ) -> None:
+    typed = {"content-type": content_type} if content_type else {}
     for path in ("messages", "messages/stream"):
         response = client.post(
-            f"/api/conversations/{conversation}/{path}",
+            f"/api/conversations/{conversation.id}/{path}",
             content=body,
-            headers={"content-type": content_type} if content_type else {},
+            headers={**typed, **conversation.headers},
         )
         _clear(response)
 
@@ -109,8 +111,10 @@ def test_webhook_bodies(client: TestClient, channel: str, body: bytes, signature
     _clear(client.post(f"/webhooks/{channel}", content=body, headers=headers))
 
 
-def test_the_fuzzed_service_still_answers(client: TestClient, conversation: str) -> None:
+def test_the_fuzzed_service_still_answers(client: TestClient, conversation: Chat) -> None:
     reply = client.post(
-        f"/api/conversations/{conversation}/messages", json={"text": "merino socks"}
+        f"/api/conversations/{conversation.id}/messages",
+        json={"text": "merino socks"},
+        headers=conversation.headers,
     )
     assert reply.status_code == 200 and reply.json()["text"]
