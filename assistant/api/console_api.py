@@ -24,6 +24,7 @@ from assistant.api.auth import (
 )
 from assistant.api.console_events import change_stream
 from assistant.api.limits import Limits
+from assistant.api.live import StreamSlotDep
 from assistant.desk.desk import Desk
 from assistant.desk.errors import ClaimedByAnother, NoSuchConversation, NotYourTeam, ReplyNotAllowed
 from assistant.desk.lifecycle import TransitionError
@@ -217,7 +218,7 @@ def reopen(conversation_id: str, agent: AgentDep, desk: DeskDep) -> Conversation
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(agent: AgentDep, request: Request) -> StreamingResponse:
+async def events(agent: AgentDep, request: Request, slot: StreamSlotDep) -> StreamingResponse:
     """Live updates: `queue` when a ticket moves, `message` when a conversation gets one,
     only for conversations the agent may see. Polls the database, so it sees what any API
     worker wrote."""
