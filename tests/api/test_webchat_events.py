@@ -5,6 +5,7 @@ stream sends keep-alive comments."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -35,12 +36,17 @@ def _agent_says(store: Store, conversation_id: str, text: str) -> int:  # noqa: 
 
 
 async def _take(events: AsyncIterator[ServerSentEvent], count: int) -> list[ServerSentEvent]:
-    taken = []
-    async for event in events:
-        taken.append(event)
-        if len(taken) == count:
-            break
-    return taken
+    """The next `count` events; fails after 10 seconds without them."""
+
+    async def take() -> list[ServerSentEvent]:
+        taken = []
+        async for event in events:
+            taken.append(event)
+            if len(taken) == count:
+                break
+        return taken
+
+    return await asyncio.wait_for(take(), timeout=10)
 
 
 def test_message_events_carry_their_ids_and_a_quiet_stream_keeps_alive(
@@ -102,12 +108,15 @@ def served(demo_index: CatalogIndex, tmp_path: Path) -> Iterator[tuple[str, Conc
 
 
 def _read(response: httpx.Response, until: str) -> str:
-    """The stream's text up to and including the first block containing `until`."""
-    text = ""
+    """The stream's text up to and including the first block containing `until` (within
+    about 20 seconds: a keep-alive comment wakes the read every 15)."""
+    text, deadline = "", time.monotonic() + 20
     for chunk in response.iter_text():
         text += chunk
         if until in text and text.rstrip(" ").endswith("\n\n"):
             return text
+        if time.monotonic() > deadline:
+            break
     raise AssertionError(f"the stream ended before {until!r}: {text!r}")
 
 
