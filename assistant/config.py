@@ -261,7 +261,7 @@ class ServerSettings(BaseModel):
     )
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of /c/ links")
     secret_key: SecretStr | None = Field(
-        default=None, description="signs checkout links; unset = generated once into data_dir"
+        default=None, description="signs checkout links and visitor passes; unset = generated once"
     )
     max_body_bytes: int = Field(default=64_000, ge=1_000, le=10_000_000)
     cors_origins: list[str] = Field(default_factory=list, description="sites that embed the widget")
@@ -330,6 +330,12 @@ class LimitSettings(BaseModel):
     link_burst: int = Field(default=10, ge=1)
     tracked_keys: int = Field(
         default=100_000, ge=100, description="senders remembered at once (oldest forgotten)"
+    )
+    streams_per_client: int = Field(
+        default=8, ge=1, description="live-update streams one client address may hold open"
+    )
+    streams_total: int = Field(
+        default=2000, ge=1, description="live-update streams one worker holds open in all"
     )
 
 

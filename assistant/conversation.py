@@ -130,11 +130,15 @@ class Concierge:
             "web" if channel == "cli" else channel
         )
 
-    def start(self, channel: Channel, sender: str) -> tuple[str, Reply]:
-        """A new conversation and its greeting."""
+    def start(
+        self, channel: Channel, sender: str, *, secret_hash: str | None = None
+    ) -> tuple[str, Reply]:
+        """A new conversation and its greeting; a web chat's keeps the hash of its secret."""
         conversation_id = uuid.uuid4().hex
         variant = choose_variant(conversation_id, self.settings.prompts)
-        _, remembered = self.store.open_conversation(conversation_id, channel, sender, variant)
+        _, remembered = self.store.open_conversation(
+            conversation_id, channel, sender, variant, secret_hash=secret_hash
+        )
         favourites = self._keeper.favourites(remembered)[:2]  # a returning shopper's, first
         chips = [QuickReply(title=c, payload=c) for c in [*favourites, *GREETING_CHIPS]]
         return conversation_id, Reply(text=self.greeting(channel), quick_replies=chips)

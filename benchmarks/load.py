@@ -168,14 +168,16 @@ async def shopper(
         if response.status_code != 201:
             errors.append(f"start {response.status_code}")
             continue
-        path = f"/api/conversations/{response.json()['conversation_id']}/messages"
+        started = response.json()
+        path = f"/api/conversations/{started['conversation_id']}/messages"
+        headers = {"x-conversation-secret": started["secret"]}
         for text in VISIT:
             if time.perf_counter() >= stop_at or budget[0] <= 0:
                 return
             budget[0] -= 1
             started = time.perf_counter()
             try:
-                reply = await client.post(path, json={"text": text})
+                reply = await client.post(path, json={"text": text}, headers=headers)
             except httpx.HTTPError as exc:
                 errors.append(type(exc).__name__)
                 continue

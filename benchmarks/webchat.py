@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import httpx
@@ -172,14 +172,26 @@ def start_service(home: Path, workers: int, log_path: Path) -> tuple[subprocess.
     raise SystemExit(f"the service did not become ready; see {log_path}")
 
 
-async def _post(client: aiohttp.ClientSession, path: str, body: dict[str, str]) -> tuple[int, Any]:
-    async with client.post(path, json=body) as response:
+class Chat(NamedTuple):
+    """A started web chat: where its messages go, and the headers holding its secret."""
+
+    path: str
+    headers: dict[str, str]
+
+
+async def _post(
+    client: aiohttp.ClientSession,
+    path: str,
+    body: dict[str, str],
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    async with client.post(path, json=body, headers=headers) as response:
         return response.status, await response.json()
 
 
 async def _turn(
     client: aiohttp.ClientSession,
-    path: str,
+    chat: Chat,
     text: str,
     due: float,
     tally: Tally,
@@ -188,7 +200,7 @@ async def _turn(
     """One turn; False once the conversation went to a person (the bot then stays silent, and
     the shopper waits for the person rather than typing on)."""
     try:
-        status, reply = await _post(client, path, {"text": text})
+        status, reply = await _post(client, chat.path, {"text": text}, chat.headers)
     except (aiohttp.ClientError, TimeoutError) as exc:
         tally.errors.append(type(exc).__name__)
         return True
@@ -202,7 +214,7 @@ async def _turn(
     return not with_person
 
 
-async def _visit(client: aiohttp.ClientSession, tally: Tally) -> str | None:
+async def _visit(client: aiohttp.ClientSession, tally: Tally) -> Chat | None:
     try:
         status, started = await _post(client, "/api/conversations", {})
     except (aiohttp.ClientError, TimeoutError) as exc:
@@ -211,7 +223,8 @@ async def _visit(client: aiohttp.ClientSession, tally: Tally) -> str | None:
     if status != 201:
         tally.errors.append(f"start {status}")
         return None
-    return f"/api/conversations/{started['conversation_id']}/messages"
+    path = f"/api/conversations/{started['conversation_id']}/messages"
+    return Chat(path, {"x-conversation-secret": started["secret"]})
 
 
 async def paced_shopper(
@@ -228,16 +241,16 @@ async def paced_shopper(
     due = first_due
     while due < stop_at:
         await asyncio.sleep(max(0.0, due - period / 2 - time.perf_counter()))  # arrives, then
-        path = await _visit(client, tally)  # opens the chat half a think time before typing
+        chat = await _visit(client, tally)  # opens the chat half a think time before typing
         for text in visits():
-            if due >= stop_at or path is None:
+            if due >= stop_at or chat is None:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            goes_on = await _turn(client, path, text, due, tally, counted=due >= count_from)
+            goes_on = await _turn(client, chat, text, due, tally, counted=due >= count_from)
             due += period
             if not goes_on:
                 break
-        if path is None:
+        if chat is None:
             due += period
 
 
@@ -246,11 +259,11 @@ async def closed_shopper(
 ) -> None:
     """The next turn as soon as the last reply arrives."""
     while time.perf_counter() < stop_at:
-        path = await _visit(client, tally)
+        chat = await _visit(client, tally)
         for text in visits():
-            if time.perf_counter() >= stop_at or path is None:
+            if time.perf_counter() >= stop_at or chat is None:
                 break
-            if not await _turn(client, path, text, time.perf_counter(), tally):
+            if not await _turn(client, chat, text, time.perf_counter(), tally):
                 break
 
 

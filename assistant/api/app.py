@@ -121,7 +121,12 @@ def create_app(settings: Settings, concierge: Concierge | None = None) -> FastAP
             CORSMiddleware,
             allow_origins=settings.server.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["content-type", "x-request-id"],
+            allow_headers=[
+                "content-type",
+                "x-request-id",
+                "x-conversation-secret",
+                "last-event-id",
+            ],
         )
     if proxies := settings.server.forwarded_allow_ips:  # outermost: all see the shopper's address
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

@@ -1,7 +1,8 @@
 """The agent console's JSON API (`/console/api`): log in, the queue, a conversation, and the
 actions on it (claim, reply, hand back, close, reopen), plus live updates as Server-Sent
-Events. Every route but login needs an agent; an agent acts only on their team's tickets
-unless an admin."""
+Events. Every route but login needs an agent; an agent sees and acts only on conversations
+handed off to their team (or that they own), admins on those of every team
+(`assistant/desk/scope.py`); any other conversation answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from assistant.api.auth import (
 )
 from assistant.api.console_events import change_stream
 from assistant.api.limits import Limits
+from assistant.api.live import StreamSlotDep
 from assistant.desk.desk import Desk
 from assistant.desk.errors import ClaimedByAnother, NoSuchConversation, NotYourTeam, ReplyNotAllowed
 from assistant.desk.lifecycle import TransitionError
+from assistant.desk.scope import may_see, team_seen
 from assistant.desk.views import (
     ConversationView,
     MessageOut,
@@ -88,8 +91,8 @@ def http_errors() -> Iterator[None]:
         yield
     except NoSuchConversation as exc:
         raise HTTPException(404, detail=str(exc)) from exc
-    except NotYourTeam as exc:
-        raise HTTPException(403, detail=str(exc)) from exc
+    except NotYourTeam as exc:  # not theirs to see either
+        raise HTTPException(404, detail="no such conversation") from exc
     except (TransitionError, ClaimedByAnother) as exc:
         raise HTTPException(409, detail=str(exc)) from exc
     except ReplyNotAllowed as exc:
@@ -112,13 +115,11 @@ def conversation_out(desk: Desk, conversation: ConversationRow) -> ConversationO
 
 
 def _visible(desk: Desk, conversation_id: str, agent: AgentOut) -> ConversationRow:
-    """The conversation, if it exists and its ticket (if any) is the agent's team's."""
+    """The conversation, if it exists and the agent may see it; 404 otherwise (the same)."""
     conversation = desk.store.get_conversation(conversation_id)
-    if conversation is None:
+    ticket = desk.store.latest_ticket(conversation_id) if conversation else None
+    if conversation is None or not may_see(agent, ticket, conversation):
         raise HTTPException(404, detail="no such conversation")
-    ticket = desk.store.latest_ticket(conversation_id)
-    if not agent.is_admin and (ticket is None or ticket.team != agent.team):
-        raise HTTPException(403, detail="not a ticket of your team")
     return conversation
 
 
@@ -151,9 +152,10 @@ def me(agent: AgentDep) -> AgentEnvelope:
 
 @router.get("/queue")
 def queue(agent: AgentDep, desk: DeskDep) -> QueueOut:
-    """Open and claimed tickets: the agent's team first, then the oldest first. Agents see
-    every team's tickets (to know the load) but act only on their own team's."""
-    return QueueOut(tickets=[ticket_out(t, c) for t, c in desk.store.ticket_queue(agent.team)])
+    """Open and claimed tickets the agent may see (their team's, or every team's for an
+    admin, theirs first), the oldest first."""
+    tickets = desk.store.ticket_queue(agent.team)
+    return QueueOut(tickets=[ticket_out(t, c) for t, c in tickets if may_see(agent, t, c)])
 
 
 @router.get("/conversations/{conversation_id}")
@@ -218,11 +220,17 @@ def reopen(conversation_id: str, agent: AgentDep, desk: DeskDep) -> Conversation
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def events(agent: AgentDep, request: Request) -> StreamingResponse:
-    """Live updates: `queue` when a ticket moves, `message` when a conversation gets one.
-    Polls the database, so it sees what any API worker wrote."""
+async def events(agent: AgentDep, request: Request, slot: StreamSlotDep) -> StreamingResponse:
+    """Live updates: `queue` when a ticket moves, `message` when a conversation gets one,
+    only for conversations the agent may see. Polls the database, so it sees what any API
+    worker wrote."""
+    store = request_store(request)
+
+    def visible(conversation_ids: list[str]) -> set[str]:
+        return store.desk_visible(conversation_ids, team=team_seen(agent), agent=agent.username)
+
     return StreamingResponse(
-        change_stream(request_store(request), request.is_disconnected),
+        change_stream(store, request.is_disconnected, visible),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from assistant.config import LimitSettings
 
+STREAM_RETRY_S = 5.0  # what a refused live-update stream is asked to wait
+
 
 @dataclass(slots=True)
 class _Bucket:
@@ -100,6 +102,47 @@ class RateLimited(Exception):
         return str(max(1, math.ceil(self.retry_after_s)))
 
 
+class TooManyStreams(RateLimited):
+    """A client address (or the worker) holds as many live-update streams as allowed."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__("client", retry_after_s)
+
+    def __str__(self) -> str:
+        return "too many live-update streams open from this address; retry later"
+
+
+class StreamSlots:
+    """Live-update streams held open at once: at most `per_client` per client address and
+    `total` in all (in this worker). A stream holds its slot until it ends."""
+
+    def __init__(self, per_client: int, total: int) -> None:
+        self._per_client = per_client
+        self._total = total
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, address: str) -> Iterator[None]:
+        """A slot for a stream from `address` while the block runs; `TooManyStreams` if none."""
+        with self._lock:
+            held = self._held.get(address, 0)
+            if held >= self._per_client or sum(self._held.values()) >= self._total:
+                raise TooManyStreams(STREAM_RETRY_S)
+            self._held[address] = held + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                left = self._held.pop(address) - 1
+                if left:
+                    self._held[address] = left
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(self._held.values())
+
+
 class Limits:
     """The service's limiters, built from the `limits` settings."""
 
@@ -117,6 +160,7 @@ class Limits:
             max_keys=keys,
         )
         self.linking = RateLimiter(settings.link_per_minute, settings.link_burst, max_keys=keys)
+        self.streams = StreamSlots(settings.streams_per_client, settings.streams_total)
 
     def sender(self, key: str) -> None:
         """Raise `RateLimited` when this conversation or channel sender is over its rate."""

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from assistant.api.limits import Limits
 from assistant.api.schemas import LinkedOut, LinkIn, LinkSentOut, VerifyIn
+from assistant.api.web_access import WebConversationDep
 from assistant.api.webchat import ConciergeDep, _conversation
 from assistant.api.webhooks import CourierDep
 from assistant.identity import (
@@ -73,11 +74,11 @@ def _refused(exc: LinkRefused) -> JSONResponse:
     responses=ERRORS,  # type: ignore[arg-type]
 )
 def request_code(
-    conversation_id: str, body: LinkIn, concierge: ConciergeDep, linker: LinkerDep
+    web: WebConversationDep, body: LinkIn, concierge: ConciergeDep, linker: LinkerDep
 ) -> LinkSentOut | JSONResponse:
     """Send a 6-digit code to the shopper's phone, through their chat with us on it. The
     answer is the same whether or not we chat with that number (a code only goes if we do)."""
-    conversation = _conversation(concierge, conversation_id)
+    conversation = _conversation(concierge, web.id)
     try:
         sent = linker.request(conversation, body.phone)
     except LinkRefused as exc:
@@ -91,10 +92,10 @@ def request_code(
     responses=ERRORS,  # type: ignore[arg-type]
 )
 def verify_code(
-    conversation_id: str, body: VerifyIn, concierge: ConciergeDep, linker: LinkerDep
+    web: WebConversationDep, body: VerifyIn, concierge: ConciergeDep, linker: LinkerDep
 ) -> LinkedOut | JSONResponse:
     """Check the code; on success this chat continues the phone chat (history and memory)."""
-    conversation = _conversation(concierge, conversation_id)
+    conversation = _conversation(concierge, web.id)
     try:
         linked = linker.verify(conversation, body.code)
     except LinkRefused as exc:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 
 class NewConversation(BaseModel):
-    """Start a conversation; `visitor` lets a site keep one shopper's conversations together."""
+    """Start a conversation; `visitor` (a pass from `POST /api/visitors`) lets a site keep one
+    shopper's conversations together. Anything but a genuine pass starts a fresh visitor."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +33,12 @@ class NewConversation(BaseModel):
 
 
 SHOPPER_FIELDS: tuple[StorableField, ...] = ("text", "quick_reply")  # what a shopper typed
+
+
+class VisitorOut(BaseModel):
+    """A signed visitor pass: keep it for the shopper, pass it as `visitor`."""
+
+    visitor: str
 
 
 class MessageIn(BaseModel):
@@ -118,12 +125,17 @@ class ReplyOut(BaseModel):
 
 class ConversationOut(BaseModel):
     conversation_id: str
+    secret: str = Field(
+        description="send it as the X-Conversation-Secret header on every call to this "
+        "conversation; it is shown once, here"
+    )
     greeting: ReplyOut
 
 
 class HistoryItem(BaseModel):
     """One message; the assistant's carry the cards, quick replies and link they showed."""
 
+    id: int = Field(description="the message's id, the same as its live event's id")
     role: Literal["shopper", "assistant"]
     text: str
     channel: str = "web"
@@ -134,9 +146,10 @@ class HistoryItem(BaseModel):
     @classmethod
     def of(cls, row: MessageRow) -> HistoryItem:
         if row.direction == "inbound":
-            return cls(role="shopper", text=row.text, channel=row.channel)
+            return cls(id=row.id, role="shopper", text=row.text, channel=row.channel)
         shown = ReplyOut.of(Reply.model_validate(row.payload or {"text": row.text}), waiting=False)
         return cls(
+            id=row.id,
             role="assistant",
             text=row.text,
             channel=row.channel,

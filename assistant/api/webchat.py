@@ -1,4 +1,5 @@
-"""The web chat API: start a conversation, send messages (JSON or streamed), read the history."""
+"""The web chat API: start a conversation, send messages (JSON or streamed), read the history.
+Every call to a conversation needs its secret (`WebConversationDep`, see `web_access`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from assistant.api.limits import Limits
 from assistant.api.schemas import (
@@ -19,14 +19,18 @@ from assistant.api.schemas import (
     MessageIn,
     NewConversation,
     ReplyOut,
+    VisitorOut,
 )
 from assistant.api.turn_slots import TurnSlots
-from assistant.api.web_senders import WebSenders
+from assistant.api.web_access import WebConversationDep, new_secret
+from assistant.api.web_senders import WebConversation, WebSenders
 from assistant.conversation import WAITING, Concierge
 from assistant.identity import ANONYMOUS_VISITOR
+from assistant.links import secret_key
 from assistant.messages import InboundMessage, Reply
 from assistant.store import RecordNotFound
 from assistant.store.models import ConversationRow
+from assistant.visitors import VisitorPasses
 
 
 async def limit_client(request: Request) -> None:
@@ -69,13 +73,6 @@ async def get_web_senders(request: Request) -> WebSenders:
 
 
 WebSendersDep = Annotated[WebSenders, Depends(get_web_senders)]
-
-
-def _sender(senders: WebSenders, conversation_id: str) -> str:
-    sender = senders.sender(conversation_id)
-    if sender is None:
-        raise HTTPException(404, detail="no such conversation")
-    return sender
 
 
 def _inbound(
@@ -129,22 +126,41 @@ async def get_limits(request: Request) -> Limits:
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 
 
+def get_visitor_passes(concierge: ConciergeDep) -> VisitorPasses:
+    return VisitorPasses(secret_key(concierge.settings))
+
+
+VisitorPassesDep = Annotated[VisitorPasses, Depends(get_visitor_passes)]
+
+
+@router.post("/visitors", status_code=201, responses=TOO_MANY)
+def new_visitor(passes: VisitorPassesDep) -> VisitorOut:
+    """A signed pass for a new visitor: pass it as `visitor` to keep a shopper's chats together."""
+    return VisitorOut(visitor=passes.issue())
+
+
 @router.post("/conversations", status_code=201, responses=TOO_MANY)
 def start_conversation(
     concierge: ConciergeDep,
     limits: LimitsDep,
     senders: WebSendersDep,
+    passes: VisitorPassesDep,
     body: NewConversation | None = None,
 ) -> ConversationOut:
-    """Open a conversation; the greeting comes back with its quick replies."""
-    # Without a visitor id each conversation is its own shopper until it links a phone.
-    visitor = (body.visitor if body else None) or f"{ANONYMOUS_VISITOR}{secrets.token_hex(8)}"
-    if body and body.visitor:
+    """Open a conversation; the greeting comes back with its quick replies, and the secret
+    every later call to it must send."""
+    # Without a genuine visitor pass each conversation is its own shopper until it links a phone.
+    visitor = passes.verify(body.visitor if body else None)
+    if visitor is not None:
         limits.sender(f"web-visitor:{visitor}")
-    conversation_id, greeting = concierge.start("web", visitor)
-    senders.remember(conversation_id, visitor)
+    visitor = visitor or f"{ANONYMOUS_VISITOR}{secrets.token_hex(8)}"
+    secret, secret_hash = new_secret()
+    conversation_id, greeting = concierge.start("web", visitor, secret_hash=secret_hash)
+    senders.remember(conversation_id, visitor, secret_hash)
     return ConversationOut(
-        conversation_id=conversation_id, greeting=ReplyOut.of(greeting, waiting=False)
+        conversation_id=conversation_id,
+        secret=secret,
+        greeting=ReplyOut.of(greeting, waiting=False),
     )
 
 
@@ -160,7 +176,7 @@ TurnSlotsDep = Annotated[TurnSlots, Depends(get_turn_slots)]
     "/conversations/{conversation_id}/messages", response_model=ReplyOut, responses=TOO_MANY
 )
 async def send_message(
-    conversation_id: str,
+    conversation: WebConversationDep,
     body: MessageIn,
     concierge: ConciergeDep,
     limits: LimitsDep,
@@ -169,23 +185,23 @@ async def send_message(
     address: AddressDep,
 ) -> Response:
     """Send a message and get the whole reply."""
-    reply = await slots.run(_send, conversation_id, body, concierge, limits, senders, address)
+    reply = await slots.run(_send, conversation, body, concierge, limits, senders, address)
     # Written as it was built: the reply was validated into `ReplyOut` once, in `_send`.
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
 def _send(
-    conversation_id: str,
+    conversation: WebConversation,
     body: MessageIn,
     concierge: Concierge,
     limits: Limits,
     senders: WebSenders,
     address: str | None,
 ) -> ReplyOut:
-    sender = _sender(senders, conversation_id)
+    conversation_id = conversation.id
     reply = Reply(text="")
+    message = _inbound(conversation_id, conversation.sender, body, concierge, limits, address)
     try:
-        message = _inbound(conversation_id, sender, body, concierge, limits, address)
         for item in _turn(concierge, message):
             if isinstance(item, Reply):
                 reply = item
@@ -201,7 +217,7 @@ def _send(
     responses={200: {"content": {"text/event-stream": {}}}, **TOO_MANY},
 )
 async def stream_message(
-    conversation_id: str,
+    conversation: WebConversationDep,
     body: MessageIn,
     concierge: ConciergeDep,
     limits: LimitsDep,
@@ -210,13 +226,10 @@ async def stream_message(
     address: AddressDep,
 ) -> StreamingResponse:
     """Send a message; the reply streams as Server-Sent Events: `token` events, then `reply`."""
-
-    def accept() -> InboundMessage:
-        sender = _sender(senders, conversation_id)
-        return _inbound(conversation_id, sender, body, concierge, limits, address)
-
-    message = await run_in_threadpool(accept)  # 404, 422, 429 before the stream
-    events = _events(concierge, conversation_id, message, senders)
+    message = _inbound(
+        conversation.id, conversation.sender, body, concierge, limits, address
+    )  # 422, 429 before the stream
+    events = _events(concierge, conversation.id, message, senders)
     return StreamingResponse(slots.stream(events), media_type="text/event-stream")
 
 
@@ -250,10 +263,10 @@ def _sse(event: str, data: str) -> str:
 
 
 @router.get("/conversations/{conversation_id}/messages")
-def history(conversation_id: str, concierge: ConciergeDep) -> HistoryOut:
+def history(web: WebConversationDep, concierge: ConciergeDep) -> HistoryOut:
     """Everything said so far, cards and links included, for a widget that reconnects; after
     a phone chat was linked, its messages up to the link come first (with their channel)."""
-    conversation = _conversation(concierge, conversation_id)
+    conversation = _conversation(concierge, web.id)
     rows = concierge.store.linked_messages(conversation.id, limit=500)
     items = [HistoryItem.of(row) for row in rows if row.text or row.payload.get("products")]
     return HistoryOut(conversation_id=conversation.id, state=conversation.state, messages=items)

@@ -84,7 +84,13 @@ class ConversationOps(CustomerOps):
         return conversation
 
     def _get_or_create(
-        self, unit: Session | Direct, key: str, channel: str, sender: str, variant: str
+        self,
+        unit: Session | Direct,
+        key: str,
+        channel: str,
+        sender: str,
+        variant: str,
+        secret_hash: str | None = None,
     ) -> ConversationRow:
         found = load_conversation(unit, key)
         if found is not None:
@@ -94,7 +100,7 @@ class ConversationOps(CustomerOps):
         values: dict[str, Any] = {"id": key, "customer_id": customer_id, "channel": channel}
         values |= {"sender": sender, "variant": variant, "state": "bot", "created_at": now}
         values |= {"consecutive_fallbacks": 0, "assigned_agent": None, "updated_at": now}
-        values |= {"last_inbound_at": None}
+        values |= {"last_inbound_at": None, "secret_hash": secret_hash}
         self._insert_ignore(unit, ConversationRow, values, ("id",))
         lock = {"conversation_id": key, "created_at": now}
         self._insert_ignore(unit, ConversationLock, lock, ("conversation_id",))
@@ -289,6 +295,18 @@ class ConversationOps(CustomerOps):
             .limit(limit)
         )
         return self._run(lambda s: list(reversed(s.scalars(query).all())), write=False)
+
+    def messages_after(
+        self, conversation_id: str, after: int, *, limit: int = 100
+    ) -> list[MessageRow]:
+        """The conversation's first `limit` messages with ids above `after`, oldest first."""
+        query = (
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.id > after)
+            .order_by(MessageRow.id)
+            .limit(limit)
+        )
+        return self._run(lambda s: list(s.scalars(query)), write=False)
 
     def unprocessed_inbound(self, *, before: datetime | None = None) -> list[MessageRow]:
         """Inbound messages kept but never finished (`received`/`processing`), oldest first:

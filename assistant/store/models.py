@@ -135,6 +135,9 @@ class ConversationRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_inbound_at: Mapped[datetime | None]
+    # SHA-256 of the web chat's conversation secret (the widget holds the secret); None for
+    # other channels and for web chats opened before secrets existed, which cannot be resumed.
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class MessageRow(Base):

@@ -190,6 +190,32 @@ class TicketOps(StoreCore):
 
         return self._run(read, write=False)
 
+    def desk_visible(
+        self, conversation_ids: Sequence[str], *, team: str | None, agent: str
+    ) -> set[str]:
+        """Of `conversation_ids`, those whose latest ticket is `team`'s (any team's when None)
+        or that `agent` owns: what the console may show that agent."""
+        if not conversation_ids:
+            return set()
+        ids = list(conversation_ids)
+        latest = (
+            select(func.max(HandoffTicket.id).label("id"))
+            .where(HandoffTicket.conversation_id.in_(ids))
+            .group_by(HandoffTicket.conversation_id)
+            .subquery()
+        )
+        handed = select(HandoffTicket.conversation_id).join(latest, HandoffTicket.id == latest.c.id)
+        if team is not None:
+            handed = handed.where(HandoffTicket.team == team)
+        owned = select(ConversationRow.id).where(
+            ConversationRow.id.in_(ids), ConversationRow.assigned_agent == agent
+        )
+
+        def read(session: Session) -> set[str]:
+            return set(session.scalars(handed)) | set(session.scalars(owned))
+
+        return self._run(read, write=False)
+
     def helpdesk_item(self, delivery_id: int) -> HelpdeskDelivery | None:
         return self._run(lambda s: s.get(HelpdeskDelivery, delivery_id), write=False)
 

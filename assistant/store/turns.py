@@ -95,13 +95,14 @@ class TurnOps(HistoryOps, ConversationOps, DeadLetterOps):
     """`begin_turn` and `finish_turn`: what the conversation core does around each turn."""
 
     def open_conversation(
-        self, key: str, channel: str, sender: str, variant: str
+        self, key: str, channel: str, sender: str, variant: str, *, secret_hash: str | None = None
     ) -> tuple[ConversationRow, Remembered]:
         """`get_or_create_conversation`, and what its customer asked to be remembered, in one
-        transaction (a conversation's greeting offers a returning shopper's favourites)."""
+        transaction (a conversation's greeting offers a returning shopper's favourites). A new
+        conversation keeps `secret_hash`, the hash of the secret its web chat holds."""
 
         def open_(unit: Direct) -> tuple[ConversationRow, Remembered]:
-            conversation = self._get_or_create(unit, key, channel, sender, variant)
+            conversation = self._get_or_create(unit, key, channel, sender, variant, secret_hash)
             return conversation, _remembered(unit, conversation)
 
         return self._run_direct(open_)

@@ -63,6 +63,7 @@ class Simulated:
     channel: str
     script: Script
     conversation_id: str = ""
+    secret: str = ""  # a web conversation's: sent with each of its messages
     links: list[str] = field(default_factory=list)
     clicks: int = 0
     rating: int | None = None
@@ -179,10 +180,13 @@ class Traffic:
     # ---- talking through a channel ----
     def _open(self, done: Simulated) -> str:
         if done.channel == "web":
-            body = {"visitor": f"visitor-{done.number}"}
-            response = self._client.post("/api/conversations", json=body)
+            visitor = self._client.post("/api/visitors")  # the pass a site keeps for a shopper
+            if visitor.status_code != 201:
+                raise TrafficError(f"a visitor pass answered {visitor.status_code}")
+            response = self._client.post("/api/conversations", json=visitor.json())
             if response.status_code != 201:
                 raise TrafficError(f"starting a web conversation answered {response.status_code}")
+            done.secret = str(response.json()["secret"])
             return str(response.json()["conversation_id"])
         return f"{done.channel}:{self._sender(done)}"
 
@@ -197,7 +201,8 @@ class Traffic:
     def _say(self, done: Simulated, text: str) -> Answer:
         if done.channel == "web":
             url = f"/api/conversations/{done.conversation_id}/messages"
-            response = self._client.post(url, json={"text": text})
+            headers = {"x-conversation-secret": done.secret}
+            response = self._client.post(url, json={"text": text}, headers=headers)
             if response.status_code != 200:
                 raise TrafficError(f"web message answered {response.status_code}")
             return Answer.of(response.json())

@@ -1,5 +1,5 @@
 """The console's JSON API: the queue's order, a conversation as the console shows it, the
-actions' answers for invalid moves (409), other agents (409/403) and closed windows (422),
+actions' answers for invalid moves (409), other agents (409/404) and closed windows (422),
 and the live updates (SSE) polled from the database."""
 
 from __future__ import annotations
@@ -53,12 +53,12 @@ def ticket_for(
     return conversation.id
 
 
-def test_the_queue_shows_the_agents_team_first_then_the_oldest(shop: Shop) -> None:
+def test_the_queue_shows_the_agents_team_only_the_oldest_first(shop: Shop) -> None:
     first = ticket_for(shop.store, "web:a", "orders")
     second = ticket_for(shop.store, "web:b", "sales")
     third = ticket_for(shop.store, "web:c", "sales")
     queue = shop.client.get("/console/api/queue", headers=shop.as_agent("sam")).json()["tickets"]
-    assert [t["conversation_id"] for t in queue] == [second, third, first]
+    assert [t["conversation_id"] for t in queue] == [second, third]  # not orders' ticket
     item = queue[0]
     assert set(item) >= {
         "ticket_id", "conversation_id", "channel", "state", "team", "reason", "confidence",
@@ -66,10 +66,12 @@ def test_the_queue_shows_the_agents_team_first_then_the_oldest(shop: Shop) -> No
     }  # fmt: skip
     assert item["state"] == "pending_human" and item["assigned_agent"] is None
     olga = shop.client.get("/console/api/queue", headers=shop.as_agent("olga")).json()
-    assert olga["tickets"][0]["conversation_id"] == first
+    assert [t["conversation_id"] for t in olga["tickets"]] == [first]
+    admin = shop.client.get("/console/api/queue", headers=shop.as_agent("ada")).json()
+    assert [t["conversation_id"] for t in admin["tickets"]] == [first, second, third]
     shop.console("sam", "close", second)
     after = shop.client.get("/console/api/queue", headers=shop.as_agent("sam")).json()
-    assert [t["conversation_id"] for t in after["tickets"]] == [third, first]
+    assert [t["conversation_id"] for t in after["tickets"]] == [third]
 
 
 def test_a_conversation_shows_its_ticket_products_and_messages(shop: Shop) -> None:
@@ -157,7 +159,11 @@ def test_live_updates_come_from_the_database(shop: Shop) -> None:
             stop.set()
 
         task = asyncio.create_task(writer())
-        async for chunk in change_stream(shop.store, disconnected, poll_s=0.05):
+
+        def visible(conversation_ids: list[str]) -> set[str]:
+            return shop.store.desk_visible(conversation_ids, team="sales", agent="sam")
+
+        async for chunk in change_stream(shop.store, disconnected, visible, poll_s=0.05):
             seen.append(chunk)
         await task
         return seen

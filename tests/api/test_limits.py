@@ -20,6 +20,7 @@ from assistant.conversation import Concierge
 from assistant.retrieval.index import CatalogIndex
 from assistant.store.models import MessageRow
 from assistant.testing.shoppers import enable_channels, signed_message
+from tests.web_chat import start_chat
 
 
 class Clock:
@@ -97,26 +98,21 @@ def service(demo_index: CatalogIndex, tmp_path: Path) -> Iterator[tuple[TestClie
         yield client, concierge
 
 
-def _start(client: TestClient) -> str:
-    return str(client.post("/api/conversations", json={}).json()["conversation_id"])
-
-
 def test_bodies_over_the_limit_get_413_with_or_without_a_length(
     service: tuple[TestClient, Concierge],
 ) -> None:
     client, _ = service
-    path = f"/api/conversations/{_start(client)}/messages"
+    chat = start_chat(client)
+    path = f"/api/conversations/{chat.id}/messages"
+    headers = {"content-type": "application/json", **chat.headers}
     big = json.dumps({"text": "x" * 3000}).encode()
-    assert (
-        client.post(path, content=big, headers={"content-type": "application/json"}).status_code
-        == 413
-    )
+    assert client.post(path, content=big, headers=headers).status_code == 413
 
     def chunks() -> Iterator[bytes]:  # chunked: no Content-Length to refuse it by
         for _ in range(10):
             yield b" " * 500
 
-    response = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(path, content=chunks(), headers=headers)
     assert response.status_code == 413 and response.json()["error"] == "too_large"
 
 
@@ -132,8 +128,10 @@ def test_hostile_json_gets_a_clear_400(
     service: tuple[TestClient, Concierge], body: bytes, detail: str
 ) -> None:
     client, _ = service
-    for path in (f"/api/conversations/{_start(client)}/messages", "/webhooks/whatsapp"):
-        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    chat = start_chat(client)
+    headers = {"content-type": "application/json", **chat.headers}
+    for path in (f"/api/conversations/{chat.id}/messages", "/webhooks/whatsapp"):
+        response = client.post(path, content=body, headers=headers)
         assert response.status_code == 400 and detail in response.json()["detail"]
 
 
@@ -141,8 +139,9 @@ def test_a_message_over_the_configured_length_is_refused(
     service: tuple[TestClient, Concierge],
 ) -> None:
     client, concierge = service
-    conversation = _start(client)
-    response = client.post(f"/api/conversations/{conversation}/messages", json={"text": "y" * 501})
+    conversation, auth, _ = start_chat(client)
+    path = f"/api/conversations/{conversation}/messages"
+    response = client.post(path, json={"text": "y" * 501}, headers=auth)
     assert response.status_code == 422 and "500 characters" in response.json()["detail"]
     assert concierge.transcript(conversation) == []
 
@@ -151,19 +150,16 @@ def test_a_flooding_conversation_gets_429_with_retry_after_and_nothing_is_stored
     service: tuple[TestClient, Concierge],
 ) -> None:
     client, concierge = service
-    conversation = _start(client)
+    conversation, auth, _ = start_chat(client)
     path = f"/api/conversations/{conversation}/messages"
-    statuses = [client.post(path, json={"text": "hi"}).status_code for _ in range(6)]
+    statuses = [client.post(path, json={"text": "hi"}, headers=auth).status_code for _ in range(6)]
     assert statuses[:3] == [200, 200, 200] and set(statuses[3:]) == {429}
-    refused = client.post(path, json={"text": "hi"})
+    refused = client.post(path, json={"text": "hi"}, headers=auth)
     assert int(refused.headers["retry-after"]) >= 1 and refused.json()["error"] == "rate_limited"
     assert sum(role == "shopper" for role, _ in concierge.transcript(conversation)) == 3
-    assert (
-        client.post(
-            f"/api/conversations/{_start(client)}/messages", json={"text": "hi"}
-        ).status_code
-        == 200
-    )
+    other = start_chat(client)
+    path = f"/api/conversations/{other.id}/messages"
+    assert client.post(path, json={"text": "hi"}, headers=other.headers).status_code == 200
 
 
 def test_one_client_address_is_limited_across_conversations(

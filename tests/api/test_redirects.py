@@ -13,6 +13,7 @@ from assistant.checkout import parse_cart_url
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.retrieval.index import CatalogIndex
+from tests.web_chat import start_chat
 
 
 @pytest.fixture
@@ -30,14 +31,18 @@ def client(concierge: Concierge) -> Iterator[TestClient]:
 
 
 def _checkout(client: TestClient) -> str:
-    cid = client.post("/api/conversations", json={}).json()["conversation_id"]
-    client.post(f"/api/conversations/{cid}/messages", json={"text": "insulated water bottle"})
+    cid, auth, _ = start_chat(client)
+    client.post(
+        f"/api/conversations/{cid}/messages", json={"text": "insulated water bottle"}, headers=auth
+    )
     reply = client.post(
-        f"/api/conversations/{cid}/messages", json={"text": "I'll take the first one"}
+        f"/api/conversations/{cid}/messages", json={"text": "I'll take the first one"}, headers=auth
     ).json()
     while not reply["checkout_url"]:
         chip = reply["quick_replies"][0]["payload"]
-        reply = client.post(f"/api/conversations/{cid}/messages", json={"quick_reply": chip}).json()
+        reply = client.post(
+            f"/api/conversations/{cid}/messages", json={"quick_reply": chip}, headers=auth
+        ).json()
     assert reply["checkout_url"] in reply["text"]
     return str(reply["checkout_url"])
 

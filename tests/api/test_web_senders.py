@@ -19,7 +19,9 @@ class Conversations:
     def get(self, conversation_id: str) -> Any:
         self.reads += 1
         found = self.rows.get(conversation_id)
-        return SimpleNamespace(channel=found[0], sender=found[1]) if found else None
+        if not found:
+            return None
+        return SimpleNamespace(channel=found[0], sender=found[1], secret_hash=f"hash-of-{found[1]}")
 
 
 def _senders(rows: dict[str, tuple[str, str]], size: int = 3) -> tuple[WebSenders, Conversations]:
@@ -56,3 +58,11 @@ def test_a_forgotten_conversation_is_read_again() -> None:
     senders.forget("c1")
     del rows["c1"]  # erased
     assert senders.sender("c1") is None and conversations.reads == 1
+
+
+def test_the_secret_hash_is_remembered_with_the_sender() -> None:
+    senders, conversations = _senders({"c1": ("web", "visitor-1")})
+    assert senders.cached("c1") is None  # not read yet: the cache alone does not read
+    read = senders.conversation("c1")
+    assert read is not None and read.secret_hash == "hash-of-visitor-1"
+    assert senders.cached("c1") == read and conversations.reads == 1

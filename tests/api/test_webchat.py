@@ -15,6 +15,7 @@ from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.messages import InboundMessage
 from assistant.retrieval.index import CatalogIndex
+from tests.web_chat import start_chat
 
 
 @pytest.fixture
@@ -25,12 +26,6 @@ def client(demo_index: CatalogIndex, tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def _start(client: TestClient) -> str:
-    response = client.post("/api/conversations", json={})
-    assert response.status_code == 201
-    return str(response.json()["conversation_id"])
-
-
 def test_conversation_starts_with_the_greeting_and_chips(client: TestClient) -> None:
     response = client.post("/api/conversations", json={"visitor": "v-123"})
     greeting = response.json()["greeting"]
@@ -39,9 +34,9 @@ def test_conversation_starts_with_the_greeting_and_chips(client: TestClient) -> 
 
 
 def test_message_gets_product_cards_within_budget(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     reply = client.post(
-        f"/api/conversations/{cid}/messages", json={"text": "merino socks under $30"}
+        f"/api/conversations/{cid}/messages", json={"text": "merino socks under $30"}, headers=auth
     ).json()
     assert reply["products"]
     for card in reply["products"]:
@@ -50,17 +45,19 @@ def test_message_gets_product_cards_within_budget(client: TestClient) -> None:
 
 
 def test_quick_reply_is_a_message(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     reply = client.post(
-        f"/api/conversations/{cid}/messages", json={"quick_reply": "Find a gift"}
+        f"/api/conversations/{cid}/messages", json={"quick_reply": "Find a gift"}, headers=auth
     ).json()
     assert "budget" in reply["text"].lower()
 
 
 def test_streamed_reply_ends_with_the_full_reply(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     url = f"/api/conversations/{cid}/messages/stream"
-    with client.stream("POST", url, json={"text": "what's your return policy?"}) as response:
+    with client.stream(
+        "POST", url, json={"text": "what's your return policy?"}, headers=auth
+    ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         body = "".join(response.iter_text())
     events = [block.split("\n") for block in body.strip().split("\n\n")]
@@ -72,23 +69,29 @@ def test_streamed_reply_ends_with_the_full_reply(client: TestClient) -> None:
 
 
 def test_history_survives_a_reconnect(client: TestClient) -> None:
-    cid = _start(client)
-    client.post(f"/api/conversations/{cid}/messages", json={"text": "lightweight 2-person tent"})
-    history = client.get(f"/api/conversations/{cid}/messages").json()
+    cid, auth, _ = start_chat(client)
+    client.post(
+        f"/api/conversations/{cid}/messages",
+        json={"text": "lightweight 2-person tent"},
+        headers=auth,
+    )
+    history = client.get(f"/api/conversations/{cid}/messages", headers=auth).json()
     assert history["state"] == "bot"
     assert [m["role"] for m in history["messages"]] == ["shopper", "assistant"]
     assert history["messages"][0]["text"] == "lightweight 2-person tent"
 
 
 def test_handoff_pauses_the_bot(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     first = client.post(
-        f"/api/conversations/{cid}/messages", json={"text": "talk to a person please"}
+        f"/api/conversations/{cid}/messages", json={"text": "talk to a person please"}, headers=auth
     ).json()
     assert (
         first["handoff"] == {"reason": "shopper asked for a person"} and first["waiting_for_human"]
     )
-    second = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello?"}).json()
+    second = client.post(
+        f"/api/conversations/{cid}/messages", json={"text": "hello?"}, headers=auth
+    ).json()
     assert second["text"] == "" and second["waiting_for_human"]
 
 
@@ -104,8 +107,8 @@ def test_handoff_pauses_the_bot(client: TestClient) -> None:
 def test_bad_messages_get_clear_errors(
     client: TestClient, body: dict, status: int, fragment: str
 ) -> None:
-    cid = _start(client)
-    response = client.post(f"/api/conversations/{cid}/messages", json=body)
+    cid, auth, _ = start_chat(client)
+    response = client.post(f"/api/conversations/{cid}/messages", json=body, headers=auth)
     assert response.status_code == status
     assert fragment in response.json()["detail"]
 
@@ -116,21 +119,21 @@ def test_unknown_conversation_is_404(client: TestClient) -> None:
 
 
 def test_oversized_body_is_refused_before_parsing(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     response = client.post(
         f"/api/conversations/{cid}/messages",
         content=b'{"text": "' + b"a" * 70_000 + b'"}',
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **auth},
     )
     assert response.status_code == 413 and response.json()["error"] == "too_large"
 
 
 def test_malformed_json_is_a_422(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     response = client.post(
         f"/api/conversations/{cid}/messages",
         content=b"{not json",
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **auth},
     )
     assert response.status_code == 422
 
@@ -211,10 +214,13 @@ def test_cors_only_for_configured_sites(demo_index: CatalogIndex, tmp_path: Path
 
 
 def test_history_keeps_cards_quick_replies_and_channel(client: TestClient) -> None:
-    cid = client.post("/api/conversations").json()["conversation_id"]
-    reply = client.post(f"/api/conversations/{cid}/messages", json={"text": "merino socks"}).json()
-    history = client.get(f"/api/conversations/{cid}/messages").json()["messages"]
+    cid, auth, _ = start_chat(client)
+    reply = client.post(
+        f"/api/conversations/{cid}/messages", json={"text": "merino socks"}, headers=auth
+    ).json()
+    history = client.get(f"/api/conversations/{cid}/messages", headers=auth).json()["messages"]
     shopper, answer = history
+    assert shopper.pop("id") < answer["id"]  # the ids live events carry
     assert shopper == {
         "role": "shopper", "text": "merino socks", "channel": "web",
         "products": [], "quick_replies": [], "checkout_url": None,
@@ -224,19 +230,26 @@ def test_history_keeps_cards_quick_replies_and_channel(client: TestClient) -> No
 
 
 def test_a_resent_message_gets_the_first_answer_not_a_second(client: TestClient) -> None:
-    cid = client.post("/api/conversations").json()["conversation_id"]
+    cid, auth, _ = start_chat(client)
     body = {"text": "merino socks", "client_message_id": "m-1f2e3d"}
-    first = client.post(f"/api/conversations/{cid}/messages", json=body).json()
-    again = client.post(f"/api/conversations/{cid}/messages", json=body).json()
+    first = client.post(f"/api/conversations/{cid}/messages", json=body, headers=auth).json()
+    again = client.post(f"/api/conversations/{cid}/messages", json=body, headers=auth).json()
     assert again == first and first["products"]
-    streamed = client.post(f"/api/conversations/{cid}/messages/stream", json=body).text
+    streamed = client.post(
+        f"/api/conversations/{cid}/messages/stream", json=body, headers=auth
+    ).text
     assert "event: reply" in streamed and first["text"][:40] in streamed
-    roles = [m["role"] for m in client.get(f"/api/conversations/{cid}/messages").json()["messages"]]
+    history = client.get(f"/api/conversations/{cid}/messages", headers=auth).json()
+    roles = [m["role"] for m in history["messages"]]
     assert roles == ["shopper", "assistant"]  # one message, one answer
-    other = client.post("/api/conversations").json()["conversation_id"]  # ids are per conversation
-    assert client.post(f"/api/conversations/{other}/messages", json=body).json()["products"]
+    other, other_auth, _ = start_chat(client)  # ids are per conversation
+    assert client.post(
+        f"/api/conversations/{other}/messages", json=body, headers=other_auth
+    ).json()["products"]
     bad = client.post(
-        f"/api/conversations/{cid}/messages", json={**body, "client_message_id": "a b"}
+        f"/api/conversations/{cid}/messages",
+        json={**body, "client_message_id": "a b"},
+        headers=auth,
     )
     assert bad.status_code == 422
 
@@ -251,24 +264,28 @@ def _erase(client: TestClient, conversation_id: str) -> None:
 def test_a_conversation_erased_after_its_sender_was_remembered_is_404(
     client: TestClient,
 ) -> None:
-    cid = _start(client)  # its sender is remembered from here on: no read per message
-    assert client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}).status_code == 200
+    cid, auth, _ = start_chat(client)  # its sender is remembered from here on: no read per message
+    said = client.post(f"/api/conversations/{cid}/messages", json={"text": "hi"}, headers=auth)
+    assert said.status_code == 200
     _erase(client, cid)
-    gone = client.post(f"/api/conversations/{cid}/messages", json={"text": "still there?"})
+    gone = client.post(
+        f"/api/conversations/{cid}/messages", json={"text": "still there?"}, headers=auth
+    )
     assert gone.status_code == 404 and gone.json()["error"] == "not_found"
-    again = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello?"})
+    again = client.post(f"/api/conversations/{cid}/messages", json={"text": "hello?"}, headers=auth)
     assert again.status_code == 404  # forgotten: refused before anything is stored
 
 
 def test_a_stream_to_an_erased_conversation_ends_with_an_error_event(client: TestClient) -> None:
-    cid = _start(client)
+    cid, auth, _ = start_chat(client)
     _erase(client, cid)
     url = f"/api/conversations/{cid}/messages/stream"
-    streamed = client.post(url, json={"text": "anyone?"})
+    streamed = client.post(url, json={"text": "anyone?"}, headers=auth)
     assert streamed.status_code == 200  # the sender was remembered: the stream had begun
     assert "event: error" in streamed.text and "not_found" in streamed.text
     assert "event: reply" not in streamed.text
-    assert client.post(url, json={"text": "anyone?"}).status_code == 404  # before a stream now
+    again = client.post(url, json={"text": "anyone?"}, headers=auth)
+    assert again.status_code == 404  # before a stream now
 
 
 def test_unknown_and_foreign_conversations_are_never_remembered(client: TestClient) -> None:

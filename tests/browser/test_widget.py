@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -206,8 +207,11 @@ def test_a_dropped_connection_sends_the_message_once(page: Page, app_url: str) -
     assert len(assistant_texts(page)) == before + 1
     assert "business days" in assistant_texts(page)[-1]
 
-    stored = page.evaluate("Object.values(localStorage)")
-    history = page.request.get(f"{app_url}/api/conversations/{stored[0]}/messages").json()
+    stored = json.loads(page.evaluate("Object.values(localStorage)")[0])  # its id and secret
+    history = page.request.get(
+        f"{app_url}/api/conversations/{stored['id']}/messages",
+        headers={"X-Conversation-Secret": stored["secret"]},
+    ).json()
     said = [m["text"] for m in history["messages"] if m["role"] == "shopper"]
     assert said == ["how long does shipping take?"]
 

@@ -1,9 +1,12 @@
 """The widget while a person has the conversation: the agent's reply appears without a
-reload, and the banner goes when the conversation is handed back to the bot."""
+reload, a reply sent while the connection was down appears once it is back (exactly once),
+and the banner goes when the conversation is handed back to the bot."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from assistant.conversation import Concierge
 from assistant.desk.credentials import new_api_key
 from assistant.retrieval.index import CatalogIndex
 from assistant.testing.loopback import serve_app
+from tests.browser.cut_proxy import CutProxy, cut_proxy
 from tests.browser.test_widget import ARGS, BUSY, CHROMIUM
 
 try:
@@ -39,8 +43,15 @@ def desk_app(demo_index: CatalogIndex, tmp_path: Path) -> Iterator[tuple[str, st
 
 
 @pytest.fixture
-def page(desk_app: tuple[str, str]) -> Iterator[Page]:
-    url = desk_app[0]
+def proxy(desk_app: tuple[str, str]) -> Iterator[CutProxy]:
+    """What the browser connects through: the test can cut its connections."""
+    with cut_proxy(desk_app[0]) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def page(proxy: CutProxy) -> Iterator[Page]:
+    url = proxy.url
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 860})
@@ -62,6 +73,15 @@ def page(desk_app: tuple[str, str]) -> Iterator[Page]:
         assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+def stored_chat(page: Page) -> dict[str, str]:
+    """The conversation the widget keeps in localStorage: its id and secret."""
+    kept = page.evaluate(
+        "() => Object.entries(localStorage).find(([k]) => k.includes('conversation'))[1]"
+    )
+    chat: dict[str, str] = json.loads(kept)
+    return chat
+
+
 def test_an_agents_reply_appears_live_and_the_bot_returns(
     page: Page, desk_app: tuple[str, str]
 ) -> None:
@@ -71,9 +91,7 @@ def test_an_agents_reply_appears_live_and_the_bot_returns(
     expect(page.locator(".panel")).not_to_have_class(BUSY)
     banner = page.get_by_text("A teammate will reply here")
     expect(banner).to_be_visible()
-    conversation_id = page.evaluate(
-        "() => Object.entries(localStorage).find(([k]) => k.includes('conversation'))[1]"
-    )
+    conversation_id = stored_chat(page)["id"]
     auth = {"Authorization": f"Bearer {key}"}
     base = f"{url}/console/api/conversations/{conversation_id}"
     text = "Hi, Ada here. Happy to help you choose."
@@ -81,3 +99,32 @@ def test_an_agents_reply_appears_live_and_the_bot_returns(
     expect(page.locator(".msg.assistant").last).to_have_text(text)  # no reload
     assert httpx.post(f"{base}/handback", headers=auth).status_code == 200
     expect(banner).to_be_hidden()
+
+
+def test_a_reply_sent_while_the_connection_was_down_appears_once_it_is_back(
+    page: Page, desk_app: tuple[str, str], proxy: CutProxy
+) -> None:
+    url, key = desk_app
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if r.url.endswith("/events") else None)
+    page.get_by_role("button", name=re.compile("Open chat")).click()
+    page.get_by_role("button", name="Talk to a person").click()
+    expect(page.get_by_text("A teammate will reply here")).to_be_visible()
+    auth = {"Authorization": f"Bearer {key}"}
+    base = f"{url}/console/api/conversations/{stored_chat(page)['id']}"
+    assistant = page.locator(".msg.assistant")
+
+    first = "Hi, Ada here. Let me look that up."
+    assert httpx.post(f"{base}/reply", json={"text": first}, headers=auth).status_code == 200
+    expect(assistant.last).to_have_text(first)  # the widget is listening
+    proxy.cut()  # the connection drops (and reconnecting fails for now)
+    gap = "Found it: your order ships tomorrow."
+    assert httpx.post(f"{base}/reply", json={"text": gap}, headers=auth).status_code == 200
+    time.sleep(2.5)  # several polls of the server: nothing reaches a dropped stream
+    expect(assistant.filter(has_text=gap)).to_have_count(0)
+    proxy.restore()  # back: the widget reconnects with its Last-Event-ID
+    expect(assistant.filter(has_text=gap)).to_have_count(1)
+    time.sleep(2.5)  # later polls and reconnects show nothing twice
+    expect(assistant.filter(has_text=gap)).to_have_count(1)
+    expect(assistant.filter(has_text=first)).to_have_count(1)
+    assert len(streams) >= 2  # it did reconnect

@@ -26,6 +26,7 @@ from assistant.retrieval.index import CatalogIndex
 from assistant.store.models import LinkCode
 from assistant.testing.fake_provider import FakeProvider, whatsapp_text_webhook
 from tests.channels.conftest import META_TOKEN, TWILIO_SID, TWILIO_TOKEN
+from tests.web_chat import start_chat
 
 WA_SECRET = "wa-app-secret"
 SHOPPER = "16505551234"
@@ -72,9 +73,11 @@ def _whatsapp(client: TestClient, provider: FakeProvider, text: str) -> None:
     _wait_for(provider, before, SHOPPER)
 
 
-def _ask_code(client: TestClient, provider: FakeProvider, web: str, phone: str) -> str:
+def _ask_code(
+    client: TestClient, provider: FakeProvider, web: str, auth: dict[str, str], phone: str
+) -> str:
     before = len(provider.sent())
-    response = client.post(f"/api/conversations/{web}/link", json={"phone": phone})
+    response = client.post(f"/api/conversations/{web}/link", json={"phone": phone}, headers=auth)
     assert response.status_code == 202, response.text
     assert response.json()["channels"] == ["whatsapp", "sms"]
     assert response.json()["sent_to"].endswith("1234") and SHOPPER not in response.text
@@ -82,10 +85,6 @@ def _ask_code(client: TestClient, provider: FakeProvider, web: str, phone: str) 
     found = re.search(r"\b(\d{6})\b", json.dumps(message))
     assert found, message
     return found.group(1)
-
-
-def _web(client: TestClient) -> str:
-    return str(client.post("/api/conversations").json()["conversation_id"])
 
 
 def _other(code: str) -> str:
@@ -105,30 +104,34 @@ def test_a_whatsapp_chat_continues_on_the_web_after_the_code(
     _whatsapp(client, provider, "insulated water bottle")
     shown = _whatsapp_reply(concierge).products
     assert len(shown) >= 2
-    web = _web(client)
-    code = _ask_code(client, provider, web, "+1 (650) 555-1234")
+    web, auth, _ = start_chat(client)
+    code = _ask_code(client, provider, web, auth, "+1 (650) 555-1234")
 
-    wrong = client.post(f"/api/conversations/{web}/link/verify", json={"code": _other(code)})
+    wrong = client.post(
+        f"/api/conversations/{web}/link/verify", json={"code": _other(code)}, headers=auth
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "wrong_code"
     assert "4 tries left" in wrong.json()["detail"]
-    right = client.post(f"/api/conversations/{web}/link/verify", json={"code": code})
+    right = client.post(f"/api/conversations/{web}/link/verify", json={"code": code}, headers=auth)
     assert right.status_code == 200, right.text
     assert right.json()["linked"] is True and right.json()["imported_messages"] >= 2
 
-    history = client.get(f"/api/conversations/{web}/messages").json()["messages"]
+    history = client.get(f"/api/conversations/{web}/messages", headers=auth).json()["messages"]
     assert history[0] == {**history[0], "role": "shopper", "channel": "whatsapp"}
     assert history[0]["text"] == "insulated water bottle"
     assert [p["product_id"] for p in history[1]["products"]] == [p.product_id for p in shown]
 
     reply = client.post(
-        f"/api/conversations/{web}/messages", json={"text": "tell me more about the second one"}
+        f"/api/conversations/{web}/messages",
+        json={"text": "tell me more about the second one"},
+        headers=auth,
     ).json()
     assert shown[1].title in reply["text"]  # "the second one" is the second product on WhatsApp
     web_row, phone_row = concierge.get(web), concierge.get(f"whatsapp:{SHOPPER}")
     assert web_row is not None and phone_row is not None
     assert web_row.customer_id == phone_row.customer_id
     assert code not in caplog.text  # never logged
-    again = client.post(f"/api/conversations/{web}/link/verify", json={"code": code})
+    again = client.post(f"/api/conversations/{web}/link/verify", json={"code": code}, headers=auth)
     assert again.status_code == 409 and again.json()["error"] == "no_code_pending"
 
 
@@ -136,13 +139,17 @@ def test_an_unknown_number_gets_the_same_answer_and_no_code(
     world: tuple[TestClient, Concierge], provider: FakeProvider
 ) -> None:
     client, concierge = world
-    web = _web(client)
-    response = client.post(f"/api/conversations/{web}/link", json={"phone": "+1 650 555 0000"})
+    web, auth, _ = start_chat(client)
+    response = client.post(
+        f"/api/conversations/{web}/link", json={"phone": "+1 650 555 0000"}, headers=auth
+    )
     assert response.status_code == 202, response.text
     assert response.json()["sent_to"] == "…0000"
     time.sleep(0.5)
     assert provider.sent() == []
-    wrong = client.post(f"/api/conversations/{web}/link/verify", json={"code": "123456"})
+    wrong = client.post(
+        f"/api/conversations/{web}/link/verify", json={"code": "123456"}, headers=auth
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == "wrong_code"
     assert concierge.store.linked_sources(web) == []
 
@@ -152,12 +159,14 @@ def test_too_many_wrong_codes_lock_the_code(
 ) -> None:
     client, concierge = world
     _whatsapp(client, provider, "hi")
-    web = _web(client)
-    code = _ask_code(client, provider, web, f"+{SHOPPER}")
+    web, auth, _ = start_chat(client)
+    code = _ask_code(client, provider, web, auth, f"+{SHOPPER}")
     for left in (4, 3, 2, 1, 0):
-        wrong = client.post(f"/api/conversations/{web}/link/verify", json={"code": _other(code)})
+        wrong = client.post(
+            f"/api/conversations/{web}/link/verify", json={"code": _other(code)}, headers=auth
+        )
         assert wrong.status_code == 400 and f"{left} tr" in wrong.json()["detail"]
-    locked = client.post(f"/api/conversations/{web}/link/verify", json={"code": code})
+    locked = client.post(f"/api/conversations/{web}/link/verify", json={"code": code}, headers=auth)
     assert locked.status_code == 429 and locked.json()["error"] == "too_many_attempts"
     assert concierge.store.linked_sources(web) == []
 
@@ -167,12 +176,14 @@ def test_an_expired_code_links_nothing(
 ) -> None:
     client, concierge = world
     _whatsapp(client, provider, "hi")
-    web = _web(client)
-    code = _ask_code(client, provider, web, SHOPPER)
+    web, auth, _ = start_chat(client)
+    code = _ask_code(client, provider, web, auth, SHOPPER)
     with concierge.store.session() as session:
         past = datetime.now(UTC) - timedelta(seconds=1)
         session.execute(update(LinkCode).values(expires_at=past))
-    expired = client.post(f"/api/conversations/{web}/link/verify", json={"code": code})
+    expired = client.post(
+        f"/api/conversations/{web}/link/verify", json={"code": code}, headers=auth
+    )
     assert expired.status_code == 410 and expired.json()["error"] == "code_expired"
     assert concierge.store.linked_sources(web) == []
 
@@ -182,15 +193,18 @@ def test_codes_are_rate_limited_and_inputs_checked(
 ) -> None:
     client, _ = world
     _whatsapp(client, provider, "hi")
-    web = _web(client)
+    web, auth, _ = start_chat(client)
     for _ in range(3):
-        _ask_code(client, provider, web, SHOPPER)
-    limited = client.post(f"/api/conversations/{web}/link", json={"phone": SHOPPER})
+        _ask_code(client, provider, web, auth, SHOPPER)
+    limited = client.post(f"/api/conversations/{web}/link", json={"phone": SHOPPER}, headers=auth)
     assert limited.status_code == 429 and limited.json()["error"] == "rate_limited"
     for body in ({"phone": "call me"}, {"phone": SHOPPER, "email": "a@b.c"}, {}):
-        assert client.post(f"/api/conversations/{web}/link", json=body).status_code == 422
+        refused = client.post(f"/api/conversations/{web}/link", json=body, headers=auth)
+        assert refused.status_code == 422
     for code in ("12345", "abcdef", "1234567"):
-        response = client.post(f"/api/conversations/{web}/link/verify", json={"code": code})
+        response = client.post(
+            f"/api/conversations/{web}/link/verify", json={"code": code}, headers=auth
+        )
         assert response.status_code == 422
     unknown = client.post("/api/conversations/nope/link", json={"phone": SHOPPER})
     assert unknown.status_code == 404

@@ -4,24 +4,30 @@ the shopper through the conversation's history, which the widget reads)."""
 from __future__ import annotations
 
 from tests.desk.conftest import SURE, UNSURE, Shop
+from tests.web_chat import start_chat
+
+SECRETS: dict[str, dict[str, str]] = {}  # each conversation's headers, as the widget keeps them
 
 
 def _start(shop: Shop) -> str:
-    response = shop.client.post("/api/conversations", json={"visitor": "v-web-1"})
-    assert response.status_code == 201
-    return str(response.json()["conversation_id"])
+    chat = start_chat(shop.client)
+    SECRETS[chat.id] = chat.headers
+    return chat.id
 
 
 def _say(shop: Shop, conversation_id: str, text: str) -> dict[str, object]:
     response = shop.client.post(
-        f"/api/conversations/{conversation_id}/messages", json={"text": text}
+        f"/api/conversations/{conversation_id}/messages",
+        json={"text": text},
+        headers=SECRETS[conversation_id],
     )
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 def _history(shop: Shop, conversation_id: str) -> list[str]:
-    response = shop.client.get(f"/api/conversations/{conversation_id}/messages")
+    path = f"/api/conversations/{conversation_id}/messages"
+    response = shop.client.get(path, headers=SECRETS[conversation_id])
     return [m["text"] for m in response.json()["messages"]]
 
 

@@ -26,6 +26,7 @@ from assistant.testing.shoppers import (
     webhook_path,
 )
 from tests.reliability.conftest import wait_for
+from tests.web_chat import start_chat
 
 
 def _count(store: Store, model: type[MessageRow] | type[ConversationRow]) -> int:
@@ -40,7 +41,7 @@ def test_a_locked_database_answers_503_and_the_redelivery_is_answered_once(
     concierge = Concierge.from_settings(channel_settings, demo_index)
     webhook = signed_message("whatsapp", sender_id("whatsapp", 3), "merino socks")
     with TestClient(create_app(channel_settings, concierge)) as client:
-        conversation = client.post("/api/conversations", json={}).json()["conversation_id"]
+        conversation, auth, _ = start_chat(client)
         path = f"/api/conversations/{conversation}/messages"
         holder = sqlite3.connect(Path(channel_settings.data_dir) / "assistant.db")
         holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
@@ -48,7 +49,7 @@ def test_a_locked_database_answers_503_and_the_redelivery_is_answered_once(
             hook = client.post(
                 webhook_path("whatsapp"), content=webhook.body, headers=webhook.headers
             )
-            chat = client.post(path, json={"text": "merino socks"})
+            chat = client.post(path, json={"text": "merino socks"}, headers=auth)
             for response in (hook, chat):
                 assert response.status_code == 503, response.text
                 assert int(response.headers["retry-after"]) >= 1
@@ -62,7 +63,7 @@ def test_a_locked_database_answers_503_and_the_redelivery_is_answered_once(
             webhook_path("whatsapp"), content=webhook.body, headers=webhook.headers
         )
         assert redelivered.status_code == 200
-        assert client.post(path, json={"text": "merino socks"}).status_code == 200
+        assert client.post(path, json={"text": "merino socks"}, headers=auth).status_code == 200
         wait_for(lambda: audit_deliveries(concierge.store, provider).delivered >= 1)
         again = client.post(webhook_path("whatsapp"), content=webhook.body, headers=webhook.headers)
         assert again.status_code == 200  # a late duplicate of the same message

@@ -21,6 +21,7 @@ from assistant.storable import storable
 from assistant.store import Store
 from assistant.testing.shoppers import enable_channels
 from tests.store import conftest as store_fixtures
+from tests.web_chat import Chat, start_chat
 
 postgres_url = store_fixtures.postgres_url
 
@@ -91,8 +92,8 @@ def test_every_operation_from_the_schema(client: TestClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def conversation(client: TestClient) -> str:
-    return str(client.post("/api/conversations", json={}).json()["conversation_id"])
+def conversation(client: TestClient) -> Chat:
+    return start_chat(client)
 
 
 # Any code point, surrogates and controls included, and the ones that broke storage more often.
@@ -115,13 +116,14 @@ BODIES = (
 @FUZZ
 @given(body=BODIES, content_type=st.sampled_from(["application/json", "text/plain", ""]))
 def test_message_bodies_to_a_real_conversation(
-    client: TestClient, conversation: str, body: bytes, content_type: str
+    client: TestClient, conversation: Chat, body: bytes, content_type: str
 ) -> None:
+    typed = {"content-type": content_type} if content_type else {}
     for path in ("messages", "messages/stream"):
         response = client.post(
-            f"/api/conversations/{conversation}/{path}",
+            f"/api/conversations/{conversation.id}/{path}",
             content=body,
-            headers={"content-type": content_type} if content_type else {},
+            headers={**typed, **conversation.headers},
         )
         _clear(response)
 
@@ -144,25 +146,23 @@ def test_hostile_text_is_stored_and_answered(
     request: pytest.FixtureRequest, backend: str, text: str, quick_reply: str | None
 ) -> None:
     fuzzed: TestClient = request.getfixturevalue(backend)
-    started = fuzzed.post("/api/conversations", json={}).json()
-    conversation_id = started["conversation_id"]
-    headers = {
-        "X-Conversation-Secret": started.get("secret", ""),
-        "Content-Type": "application/json",
-    }
+    chat = start_chat(fuzzed)
+    headers = {**chat.headers, "Content-Type": "application/json"}
     body = json.dumps({"text": f"socks {text}", "quick_reply": quick_reply}).encode()
     for path in ("messages", "messages/stream"):
         response = fuzzed.post(
-            f"/api/conversations/{conversation_id}/{path}", content=body, headers=headers
+            f"/api/conversations/{chat.id}/{path}", content=body, headers=headers
         )
         assert response.status_code == 200, response.text[:300]
-    history = fuzzed.get(f"/api/conversations/{conversation_id}/messages", headers=headers)
+    history = fuzzed.get(f"/api/conversations/{chat.id}/messages", headers=chat.headers)
     said = [m["text"] for m in history.json()["messages"] if m["role"] == "shopper"]
     assert said == [storable(f"socks {text}")] * 2
 
 
-def test_the_fuzzed_service_still_answers(client: TestClient, conversation: str) -> None:
+def test_the_fuzzed_service_still_answers(client: TestClient, conversation: Chat) -> None:
     reply = client.post(
-        f"/api/conversations/{conversation}/messages", json={"text": "merino socks"}
+        f"/api/conversations/{conversation.id}/messages",
+        json={"text": "merino socks"},
+        headers=conversation.headers,
     )
     assert reply.status_code == 200 and reply.json()["text"]

@@ -15,12 +15,14 @@ from pydantic import SecretStr
 
 from assistant.agent.disclosure import secret_values
 from assistant.api.app import create_app
+from assistant.api.web_access import SECRET_HEADER
 from assistant.config import Settings
 from assistant.conversation import Concierge
 from assistant.log import JsonFormatter
 from assistant.retrieval.index import CatalogIndex
 from assistant.testing.fake_provider import serve
 from assistant.testing.shoppers import channel_provider, enable_channels, signed_message
+from tests.web_chat import start_chat
 
 EMAIL, CARD = "jamie.rivera@example.com", "4111 1111 1111 1111"
 PHONE_SENDER = "16505557788"
@@ -60,10 +62,11 @@ def test_a_day_of_traffic_logs_no_secret_and_no_raw_pii(
                 client.post("/webhooks/whatsapp", content=hook.body, headers=hook.headers)
                 sms = signed_message("sms", "+14155557788", words)
                 client.post("/webhooks/sms", content=sms.body, headers=sms.headers)
-            conversation = client.post("/api/conversations", json={}).json()["conversation_id"]
+            conversation, auth, _ = start_chat(client)
             client.post(
                 f"/api/conversations/{conversation}/messages",
                 json={"text": f"where is order #W1000002? {EMAIL}"},
+                headers=auth,
             )
             client.post("/webhooks/whatsapp", content=b"{}", headers={"x-hub-signature-256": "x"})
             deadline = time.monotonic() + 60  # generous: a busy machine answers late
@@ -78,6 +81,7 @@ def test_a_day_of_traffic_logs_no_secret_and_no_raw_pii(
         assert secret not in written
     for raw in (EMAIL, CARD, "4111111111111111", PHONE_SENDER, "4155557788", "650 555 7788"):
         assert raw not in written, raw
+    assert auth[SECRET_HEADER] not in written  # the web chat's secret is never logged
 
 
 def test_a_channel_conversation_id_is_masked_in_the_log_fields() -> None:

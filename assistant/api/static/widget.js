@@ -1,8 +1,10 @@
 /* Concierge chat widget. One tag adds it to any page:
  *   <script src="https://your-concierge/widget.js" defer></script>
  * Optional attributes: data-api (API base URL; default: where this script came from),
- * data-title (panel heading), data-currency (ISO code for prices; default USD).
- * No dependencies, no build step; server text is only ever set with textContent. */
+ * data-title (panel heading), data-currency (ISO code for prices; default USD),
+ * data-visitor (a visitor pass from POST /api/visitors: keeps one shopper's chats together).
+ * No dependencies, no build step; server text is only ever set with textContent.
+ * The conversation's secret is kept beside its id and sent as a header, never in a URL. */
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -11,6 +13,7 @@
   const scriptUrl = new URL(script.src, location.href);
   const API = (script.dataset.api || scriptUrl.origin).replace(/\/+$/, "");
   const TITLE = script.dataset.title || "Chat with us";
+  const VISITOR = script.dataset.visitor || "";
   const KEY = "concierge.conversation:" + API;
   const OPEN_KEY = "concierge.open";
   const MAX_BACKOFF_MS = 30000;
@@ -18,7 +21,10 @@
     style: "currency", currency: script.dataset.currency || "USD",
   });
 
-  let conversationId = remember(KEY);
+  let conversationId = null;
+  let secret = null; // the conversation's key: sent as X-Conversation-Secret on every call
+  try { ({ id: conversationId, secret } = JSON.parse(remember(KEY)) || {}); } catch (err) { /* none */ }
+  const shownIds = new Set(); // messages on screen, by id: each is shown once
   let busy = false;
   let ready = null; // the first load (history or greeting), started when the panel first opens
 
@@ -213,25 +219,87 @@
     scrollDown();
   }
 
-  let live = null; // while a person has the conversation, their replies arrive here
-  function listen() {
-    if (live || !conversationId || !window.EventSource) return;
-    live = new EventSource(`${API}/api/conversations/${conversationId}/events`);
-    live.addEventListener("message", (event) => {
-      bubble("assistant", JSON.parse(event.data).text);
-    });
-    live.addEventListener("state", (event) => {
+  // ---- live replies while a person has the conversation ----
+  // Server-Sent Events read with fetch (EventSource cannot send the secret header). Every
+  // message event has an id; after a drop the stream is reopened with the last one seen as
+  // Last-Event-ID, so a reply sent meanwhile arrives, and ids already shown are skipped.
+  let live = null; // the AbortController of the current listening, if any
+  function listen(since) {
+    if (live || !conversationId) return;
+    const controller = new AbortController();
+    live = controller;
+    let lastId = since ? String(since) : "";
+    const stillListening = () => live === controller;
+    (async () => {
+      for (let attempt = 0; stillListening(); attempt++) {
+        try {
+          const headers = { ...secretHeader(), accept: "text/event-stream" };
+          if (lastId) headers["last-event-id"] = lastId;
+          const response = await fetch(`${API}/api/conversations/${conversationId}/events`,
+            { headers, signal: controller.signal, cache: "no-store" });
+          if (response.status === 404) { stopListening(); return; } // gone: nothing to wait for
+          if (!response.ok || !response.body) throw new Error(response.statusText);
+          for await (const event of serverEvents(response)) {
+            attempt = 0;
+            if (event.id) lastId = event.id;
+            if (!stillListening()) return;
+            onLiveEvent(event);
+          }
+        } catch (err) { /* dropped: reconnect below */ }
+        if (!stillListening()) return;
+        await pause(attempt);
+      }
+    })();
+  }
+
+  function stopListening() {
+    if (live) live.abort();
+    live = null;
+  }
+
+  function onLiveEvent(event) {
+    if (!event.data) return; // the stream's opening: only where it starts (its id)
+    if (event.event === "message") {
+      const message = JSON.parse(event.data);
+      if (!shownIds.has(message.id)) {
+        shownIds.add(message.id);
+        bubble("assistant", message.text);
+      }
+    } else if (event.event === "state") {
       const state = JSON.parse(event.data).state;
-      banner.hidden = !(state === "pending_human" || state === "human");
-      if (banner.hidden) { live.close(); live = null; } // the bot (or a rating) is next
-    });
+      banner.hidden = !paused(state);
+      if (banner.hidden) stopListening(); // the bot (or a rating) is next
+    }
+  }
+
+  // The events of a text/event-stream response: {event, data, id}; comments are skipped.
+  async function* serverEvents(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const field = (name) => block.split("\n").filter((l) => l.startsWith(name + ":"))
+          .map((l) => l.slice(name.length + 1).replace(/^ /, ""));
+        const event = { event: field("event")[0] || "message", data: field("data").join("\n"), id: field("id")[0] };
+        if (event.data || event.id) yield event;
+      }
+    }
   }
 
   const notice = (text) => { noticeEl.textContent = text || ""; noticeEl.hidden = !text; };
 
   // ---- talking to the API ----
-  const api = (path, body) => fetch(API + path, body === undefined ? {} : {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  const secretHeader = () => (secret ? { "x-conversation-secret": secret } : {});
+  const api = (path, body) => fetch(API + path, body === undefined ? { headers: secretHeader() } : {
+    method: "POST", headers: { "content-type": "application/json", ...secretHeader() },
+    body: JSON.stringify(body),
   });
 
   async function json(response) {
@@ -269,9 +337,12 @@
   const paused = (state) => state === "pending_human" || state === "human";
 
   async function start() {
-    const data = await json(await untilAnswered(() => api("/api/conversations", {})));
+    stopListening();
+    const body = VISITOR ? { visitor: VISITOR } : {};
+    const data = await json(await untilAnswered(() => api("/api/conversations", body)));
     conversationId = data.conversation_id;
-    remember(KEY, conversationId);
+    secret = data.secret;
+    remember(KEY, JSON.stringify({ id: conversationId, secret }));
     showReply(data.greeting, bubble("assistant", ""));
   }
 
@@ -283,12 +354,13 @@
         const data = await json(response);
         const last = data.messages.length - 1;
         data.messages.forEach((m, i) => { // cards, links and the last reply's chips come back too
+          shownIds.add(m.id);
           const el = bubble(m.role, m.text);
           if (m.channel && m.channel !== "web") el.dataset.channel = m.channel;
           if (m.role === "assistant") showReply({ ...m, quick_replies: i === last ? m.quick_replies : [] }, el);
         });
         banner.hidden = !paused(data.state);
-        if (paused(data.state)) listen();
+        if (paused(data.state)) listen(last >= 0 ? data.messages[last].id : 0); // from here on
       } else {
         await start(); // none yet, or the server no longer knows it
       }
@@ -299,27 +371,14 @@
     }
   }
 
-  async function readEvents(response, el) { // SSE over fetch: token events, then the reply
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
+  async function readEvents(response, el) { // the reply's stream: token events, then the reply
     let streamed = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the reply stream ended early");
-      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = (block.match(/^event: ?(.*)$/m) || [])[1];
-        const data = block.split("\n").filter((l) => l.startsWith("data:"))
-          .map((l) => l.replace(/^data: ?/, "")).join("\n");
-        if (event === "reply") return JSON.parse(data);
-        if (event === "error") throw new Error(JSON.parse(data).detail);
-        if (event === "token") { streamed += JSON.parse(data).text; setText(el, streamed); scrollDown(); }
-      }
+    for await (const { event, data } of serverEvents(response)) {
+      if (event === "reply") return JSON.parse(data);
+      if (event === "error") throw new Error(JSON.parse(data).detail);
+      if (event === "token") { streamed += JSON.parse(data).text; setText(el, streamed); scrollDown(); }
     }
+    throw new Error("the reply stream ended early");
   }
 
   async function recover(el) { // the stream broke after the message was in: read the history
