@@ -5,21 +5,9 @@ conversation an agent may not see answers as if it did not exist."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
+from assistant.desk.desk import Actor as Viewer  # an agent, as far as seeing goes
 from assistant.store.desk_models import HandoffTicket
 from assistant.store.models import ConversationRow
-
-
-class Viewer(Protocol):
-    """An agent as far as seeing goes (the console's `AgentOut`)."""
-
-    @property
-    def username(self) -> str: ...
-    @property
-    def team(self) -> str: ...
-    @property
-    def is_admin(self) -> bool: ...
 
 
 def may_see(agent: Viewer, ticket: HandoffTicket | None, conversation: ConversationRow) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import get_args
 
 import yaml
 
@@ -205,24 +206,7 @@ def _read(spec: MeasureSpec, text: str) -> Measure | None:
     )
 
 
-_DIMENSIONS = frozenset(
-    {
-        "mass",
-        "volume",
-        "length",
-        "temperature",
-        "luminous_flux",
-        "duration",
-        "charge",
-        "data",
-        "pressure",
-        "power",
-        "area",
-        "areal_density",
-        "count",
-        "rank",
-    }
-)
+_DIMENSIONS = frozenset(get_args(Dimension))
 
 
 def _spec(name: str, source: str, values: list[str]) -> MeasureSpec | None:
