@@ -3,10 +3,11 @@ shares the count (see `assistant.orders.limiter` for the limits built on them)."
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from assistant.store.base import StoreCore
@@ -24,25 +25,28 @@ class LookupAttemptOps(StoreCore):
     ) -> tuple[list[int], list[int]]:
         """Add an attempt at `at` for each key, then count each key's attempts since `since`.
 
-        The new rows are committed before the count, so of several workers racing on one key
-        the last to count sees every other's row: together they never pass a limit, though
-        they may all be refused near one. Rows older than `since` are pruned on the way.
-        Returns the new rows' ids and the counts (this attempt included), in `keys` order.
+        Adding and counting are one transaction, and tries on one key take turns (SQLite's
+        write lock; on PostgreSQL an advisory lock per key, taken in key order), so of several
+        workers racing on a key exactly the first ones up to a limit see a count within it.
+        Rows older than `since` are pruned on the way. Returns the new rows' ids and the
+        counts (this attempt included), in `keys` order.
         """
 
-        def add(session: Session) -> list[int]:
+        def hold(session: Session) -> tuple[list[int], list[int]]:
+            if session.get_bind().dialect.name == "postgresql":
+                for scope, key in sorted(set(keys)):
+                    session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {
+                        "lock": _lock_id(scope, key)
+                    })  # fmt: skip
             session.execute(delete(OrderLookupAttempt).where(OrderLookupAttempt.created_at < since))
             rows = [{"scope": scope, "key_hash": key, "created_at": at} for scope, key in keys]
             added = session.scalars(
                 insert(OrderLookupAttempt).returning(OrderLookupAttempt.id), rows
             )
-            return list(added)
+            ids = list(added)
+            return ids, [_count(session, scope, key, since) for scope, key in keys]
 
-        def count(session: Session) -> list[int]:
-            return [_count(session, scope, key, since) for scope, key in keys]
-
-        ids = self._run(add)
-        return ids, self._run(count, write=False)
+        return self._run(hold)
 
     def drop_attempts(self, ids: Sequence[int]) -> None:
         """Remove attempts that turned out not to count (the order was shown, or refused)."""
@@ -52,6 +56,12 @@ class LookupAttemptOps(StoreCore):
                     delete(OrderLookupAttempt).where(OrderLookupAttempt.id.in_(list(ids)))
                 )
             )
+
+
+def _lock_id(scope: str, key_hash: str) -> int:
+    """A PostgreSQL advisory lock id (a signed 64-bit integer) for one key of one scope."""
+    digest = hashlib.sha256(f"lookup\0{scope}\0{key_hash}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _count(session: Session, scope: str, key_hash: str, since: datetime) -> int:

@@ -126,7 +126,7 @@ def test_racing_workers_never_pass_the_limit(store: Store) -> None:
     limiter = LookupLimiter(store, KEY, LIMITS)
     with ThreadPoolExecutor(max_workers=8) as pool:
         held = list(pool.map(lambda n: limiter.admit("#W1000001", f"c{n}"), range(24)))
-    assert 1 <= sum(h is not None for h in held) <= LIMITS.per_order
+    assert sum(h is not None for h in held) == LIMITS.per_order  # the first ones, exactly
 
 
 def _answer(desk: OrderDesk, order_id: str, proof: str, requester: str) -> str:
