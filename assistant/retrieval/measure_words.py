@@ -67,7 +67,7 @@ class Measures:
         words = set(re.findall(r"[a-z]+", text.lower()))
         return max(
             names,
-            key=lambda n: (len(words & set(n.split("_"))), self.coverage[n], n == "weight", n),
+            key=lambda n: (len(words & set(n.split("_"))), self.coverage[n], n),
         )
 
 
