@@ -13,7 +13,6 @@ from assistant.agent.offline.memory import Step
 from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
 
 GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
-# Words that carry on from the last answer ("what about sale items?")
 # A product request whose best match is this similar is shown though weak ("something to keep
 # my coffee hot": a tumbler at 0.45); below it, the shop does not carry it (e-bikes: 0.2).
 NEAR_PRODUCT_MATCH = 0.3
@@ -21,6 +20,7 @@ NEAR_PRODUCT_MATCH = 0.3
 _ASKS_FOR_MORE = re.compile(
     r"\b(?:anything|something|any|another|others?|else|show me|got)\b", re.I
 )
+# Words that carry on from the last answer ("what about sale items?")
 _CONTINUES = re.compile(r"\s*(?:and|also|but|so|what about|how about|what if)\b", re.I)
 
 
@@ -252,8 +252,8 @@ def _by_act(turn: Turn, act: str) -> Action | None:
         return gift(fresh)
     if act == "human":
         return handoff(fresh, "shopper asked for a person")
-    if act in ("thanks", "greet"):
-        return small_talk(turn, "thanks") if act == "thanks" else None
+    if act == "thanks":
+        return small_talk(turn, "thanks")
     if act == "out_of_scope":
         return small_talk(turn, "out_of_scope", persona=turn.kit.persona, brand=turn.kit.brand)
     return None
