@@ -39,6 +39,7 @@ from assistant.config import Settings
 from assistant.orders import OrderDesk
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.index import CatalogIndex
+from assistant.retrieval.measure_columns import SortBy, UnknownMeasure
 
 BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
 MAX_TOOL_ROUNDS = 6
@@ -190,6 +191,17 @@ class ShopAgent:
         )
         return classifier.read(text, products.query_vector(text))
 
+    def _amount(self, product_id: str, sort: SortBy) -> float | None:
+        """A product's value of a measure (or price) in base units, None if it has none."""
+        products = self._catalog.products
+        product = products.get(product_id)
+        if product is None:
+            return None
+        try:
+            return products.rank([product], sort)[0][1]
+        except UnknownMeasure:
+            return None
+
     def _graph(self, variant: str, channel: str) -> Any:
         today = datetime.now(UTC).date()
         key = (variant, channel, today)
@@ -204,6 +216,7 @@ class ShopAgent:
                 style=prompts.style(style),
                 link_length=len(self._settings.server.public_url.rstrip("/")) + TRACKED_PATH,
                 acts=self._read_act,
+                amount=self._amount,
             )
             model = get_chat_model(
                 self._settings,

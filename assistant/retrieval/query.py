@@ -41,7 +41,7 @@ _BARE_PRICE = re.compile(
 _SIZE = re.compile(
     r"\b(?:size|sz|in an?|in)\s+(?:size\s+)?(x{0,3}[sl]|m|\d{1,2}(?:\.5)?t?|[a-z-]+)\b", re.I
 )
-_SIZE_WORDS = {
+SIZE_WORDS = {
     "small": "S", "medium": "M", "large": "L", "x-large": "XL", "xlarge": "XL",
     "extra-large": "XL", "xx-large": "XXL", "extra-small": "XS", "x-small": "XS",
 }  # fmt: skip
@@ -177,10 +177,10 @@ class QueryParser:
     def _parse(self, query: str, in_stock: bool) -> ParsedQuery:
         filters = SearchFilters(in_stock=in_stock)
         measures = self._measures(self._category(query.lower()))
-        filters.measures, text = self._measure_words.bounds(query, measures)
+        text = self._size(query, filters)  # "in large" is a size, not a packed size
+        filters.measures, text = self._measure_words.bounds(text, measures)
         sort, text = self._measure_words.sort(text, measures)
         text = self._price(text, filters)
-        text = self._size(text, filters)
         text = self._negations(text, filters)
         lowered = text.lower()
         self._color(lowered, filters)
@@ -224,7 +224,7 @@ class QueryParser:
     def _size(self, text: str, filters: SearchFilters) -> str:
         for m in _SIZE.finditer(text):
             raw = m.group(1).lower()
-            size = self._sizes.get(_SIZE_WORDS.get(raw, raw).lower())
+            size = self._sizes.get(SIZE_WORDS.get(raw, raw).lower())
             if size:
                 filters.size = size
                 return text[: m.start()] + " " + text[m.end() :]

@@ -12,6 +12,7 @@ from assistant.agent.offline.lookup import lookup
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.products import option_values
 from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
+from assistant.retrieval.query import SIZE_WORDS
 
 _BUYING = re.compile(
     rf"{CHECKOUT.pattern}|\b(?:please|want|like|need|get|take|buy|add|cart|bag|code|coupon|"
@@ -41,11 +42,11 @@ def checkout(turn: Turn) -> Action:
     if "error" in details:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
     carry.focus, carry.intent = details["product_id"], "checkout"
-    count = quantity(turn.text) or carry.quantity or 1
+    count = _count(turn, details) or step.data.get("quantity") or carry.quantity or 1
     code = _DISCOUNT.search(turn.text)
-    discount = code.group(1) if code else carry.discount
+    discount = code.group(1) if code else step.data.get("discount") or carry.discount
     same = carry.awaiting == "variant" and carry.options_for == details["product_id"]
-    options = dict(carry.options) if same else {}
+    options = dict(carry.options) if same else _still_offered(step.data, details)
     chosen, problem = _choose_variant(turn, details, options)
     if chosen is None:
         carry.awaiting, carry.quantity, carry.discount = "variant", count, discount
@@ -57,6 +58,12 @@ def checkout(turn: Turn) -> Action:
             cards=[details["product_id"]],
         )
     carry.awaiting, carry.quantity, carry.discount, carry.options = "", None, None, {}
+    carry.cart = {
+        "product_id": details["product_id"],
+        "options": dict(chosen["options"]),
+        "quantity": count,
+        "discount": discount,
+    }
     args: dict[str, Any] = {"items": [{"variant_id": chosen["variant_id"], "quantity": count}]}
     if discount:
         args["discount_code"] = discount
@@ -66,18 +73,103 @@ def checkout(turn: Turn) -> Action:
     )
 
 
+def correct(turn: Turn) -> Action:
+    """ "Sorry, the other one", "make that a medium", "actually 2": the last cart choice (or the
+    one being made) again, with what the shopper changed."""
+    carry = turn.carry
+    before = carry.cart or {
+        "product_id": carry.options_for or carry.focus,
+        "options": dict(carry.options),
+        "quantity": carry.quantity,
+        "discount": carry.discount,
+    }
+    product_id = before.get("product_id")
+    other = _other(turn, product_id)
+    if other is not None:
+        product_id = other
+    if product_id is None:
+        return turn.which_product(carry.model_copy(deep=True))
+    data = {
+        "options": before.get("options") or {},
+        "quantity": before.get("quantity"),
+        "discount": before.get("discount"),
+    }
+    return Call(Step(flow="checkout", data=data), [("get_product", {"product_id": product_id})])
+
+
+def _other(turn: Turn, current: str | None) -> str | None:
+    """The product a correction switches to: one pointed at (an ordinal, a name, a colour), or
+    "the other one" of two shown (of more, the next one)."""
+    if (pointed := turn.refer(explicit=True)) is not None and pointed != current:
+        return pointed
+    if not re.search(r"\b(?:other|another|different|next)\b", turn.text, re.I):
+        return None
+    ids = [s.product_id for s in turn.carry.shown]
+    if current not in ids:
+        return ids[0] if ids else None
+    others = ids[ids.index(current) + 1 :] + ids[: ids.index(current)]
+    return others[0] if others else None
+
+
+def _still_offered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
+    """Options chosen before (a correction's) that this product offers too."""
+    offered = {(k, v) for variant in details["variants"] for k, v in variant["options"].items()}
+    return {k: v for k, v in dict(data.get("options") or {}).items() if (k, v) in offered}
+
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "a couple": 2, "a pair": 2}  # fmt: skip
+_BARE_COUNT = re.compile(
+    r"(?<![#\w.$])(\d{1,2}|"
+    + "|".join(_COUNT_WORDS)
+    + r")(?![\w.%°'\u2019$])(?!\s*(?:st|nd|rd|th)\b)",
+    re.I,
+)
+
+
+def _count(turn: Turn, details: dict[str, Any]) -> int | None:
+    """How many: "add two", "x3"; and, for a message that is a cart choice or a correction,
+    a bare count ("actually 2", "three of the small"), though not a size or a number of the
+    product's name ("size 10", "Cairn 28")."""
+    if said := quantity(turn.text):
+        return said
+    reading = turn.reading()
+    if reading is None or reading.act not in ("choose_variant", "correct", "checkout", "pick"):
+        return None
+    text = turn.text.lower()
+    for item in turn.carry.shown:
+        text = text.replace(item.title.lower(), " ")
+    text = text.replace(details["title"].lower(), " ")
+    values = {v.lower() for variant in details["variants"] for v in variant["options"].values()}
+    for m in _BARE_COUNT.finditer(text):
+        word = m.group(1).lower()
+        if word in values or re.search(r"\bsize\s*$", text[: m.start()]):
+            continue
+        count = _COUNT_WORDS.get(word) or int(word)
+        if 1 <= count <= 99:
+            return count
+    return None
+
+
 def _meant(turn: Turn) -> str | None:
     """The product being bought: picked from those shown, the one whose options are being
     chosen, or (for "buy it") the one in focus."""
     carry = turn.carry
     if product_id := turn.refer(explicit=True):
         title = next(s.title for s in carry.shown if s.product_id == product_id)
+        reading = turn.reading()
+        if reading is not None and not reading.unsure and not _names_kind(turn):
+            return product_id  # read as a cart choice, naming no other kind of product
         return None if len(_content_words(turn, title)) >= 2 else product_id
     if carry.awaiting == "variant" and carry.options_for:
         return carry.options_for
     if FOLLOW_UP.search(turn.text) or not _names_something(turn):
         return turn.refer()
     return None
+
+
+def _names_kind(turn: Turn) -> bool:
+    return bool(turn.kit.parser.parse(turn.text).filters.categories)
 
 
 def _names_something(turn: Turn) -> bool:
@@ -92,6 +184,15 @@ def _content_words(turn: Turn, title: str = "") -> set[str]:
     rest = _BUYING.sub(" ", parsed.text.lower())
     skip = set(re.findall(r"[a-z0-9]+", f"{title} {parsed.filters.color or ''}".lower()))
     return {w for w in re.findall(r"[a-z0-9]+", rest) if len(w) > 2 and not w.isdigit()} - skip
+
+
+def _size_word(text: str, sizes: list[str]) -> str | None:
+    """A size said in words in a cart choice ("medium", "the large"), as the product has it."""
+    offered = {s.lower(): s for s in sizes}
+    for word in re.findall(r"[a-z-]+", text):
+        if (size := offered.get(SIZE_WORDS.get(word, "").lower())) is not None:
+            return size
+    return None
 
 
 def _checkout_done(turn: Turn, carry: Any) -> Answer:
@@ -130,7 +231,8 @@ def _choose_variant(
             None,
         )
         if option == "size":
-            said = said or parsed.size or (turn.carry.size if turn.carry.size in values else None)
+            said = said or parsed.size or _size_word(lowered, values)
+            said = said or (turn.carry.size if turn.carry.size in values else None)
         if option == "color" and not said and parsed.color:
             said = next((x for x in values if parsed.color in x.lower()), None)
             if said is None:  # a colour the product does not come in

@@ -13,6 +13,8 @@ from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.signals import ordinal
 from assistant.agent.understanding import Reading
 from assistant.brand.models import ChannelStyle
+from assistant.retrieval.colours import ColourFamilies
+from assistant.retrieval.measure_columns import SortBy
 from assistant.retrieval.query import QueryParser
 
 TEXT_LIST_CHANNELS = {"sms", "whatsapp", "messenger", "instagram"}
@@ -30,6 +32,8 @@ class Kit:
     style: ChannelStyle | None = None  # the channel's length and card limits, when known
     link_length: int = 0  # a link in a reply is swapped for a tracked one this long
     acts: Callable[[str], Reading] | None = None  # a message's dialogue act, with a confidence
+    # A product's value of a measure (or price) in base units, as a sort compares it.
+    amount: Callable[[str, SortBy], float | None] = lambda product_id, sort: None
 
 
 @dataclass
@@ -56,6 +60,8 @@ class Turn:
 
     def answer(self, text: str, **kwargs: Any) -> Answer:
         carry = kwargs.pop("carry", self.carry)
+        if (reading := self.reading()) is not None:  # what the desk is told if it comes to that
+            carry.act, carry.confidence = reading.act, round(reading.confidence, 3)
         return Answer(text=text, carry=carry, **kwargs)
 
     def listing(self, cards: list[dict[str, Any]], reasons: bool = False) -> str:
@@ -89,7 +95,7 @@ class Turn:
             r"\b(?:pricier|premium) one\b|\b(?:priciest|most expensive)\b", lowered
         ):
             return max(shown, key=lambda s: float(s.price)).product_id
-        named = named_product(shown, lowered)
+        named = named_product(shown, lowered) or self._by_colour()
         if named or explicit:
             return named
         if self.carry.focus:
@@ -98,9 +104,28 @@ class Turn:
             return shown[0].product_id
         return None
 
+    def _by_colour(self) -> str | None:
+        """ "The charcoal one": the first product shown that comes in the colour said (a
+        catalog name or its family: "the blue one" finds Cobalt)."""
+        said = self.kit.parser.parse(self.text).filters.color
+        if not said:
+            return None
+        word = said.lower()
+        for item in self.carry.shown:
+            if any(word in c.lower() or word in _FAMILIES.of(c) for c in item.colors):
+                return item.product_id
+        return None
+
     def remember_shown(self, cards: list[dict[str, Any]]) -> list[Shown]:
         return [
-            Shown(product_id=c["product_id"], title=c["title"], price=c["price"]) for c in cards
+            Shown(
+                product_id=c["product_id"],
+                title=c["title"],
+                price=c["price"],
+                colors=c.get("colors_in_stock", []),
+                sizes=c.get("sizes_in_stock", []),
+            )
+            for c in cards
         ]
 
     def showable(self, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,6 +141,7 @@ class Turn:
         return self.answer(self.say("ask_which_product"), carry=carry, quick_replies=titles)
 
 
+_FAMILIES = ColourFamilies.from_data()
 _STOP = {"the", "a", "an", "one", "in", "it", "for", "and", "with", "men's", "women's", "-"}
 
 

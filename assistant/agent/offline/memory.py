@@ -31,10 +31,14 @@ class Shown(BaseModel):
     product_id: str
     title: str
     price: str
+    colors: list[str] = Field(default_factory=list)  # in stock: "the charcoal one"
+    sizes: list[str] = Field(default_factory=list)
 
 
 class Carry(BaseModel):
-    """Working state carried from one reply to the next."""
+    """The dialogue state, carried from one reply to the next: what the shopper is looking for
+    (the search, its measure bounds and order, the gift facts), what they were shown and which
+    item is in focus, what the last reply asked for, and what went into the cart."""
 
     intent: str = ""
     awaiting: str = ""  # what the last reply asked for: order_details, gift_facts, variant, product
@@ -43,6 +47,8 @@ class Carry(BaseModel):
     shown: list[Shown] = Field(default_factory=list)
     focus: str | None = None
     search: str = ""
+    bounds: list[dict[str, Any]] = Field(default_factory=list)  # shifts kept: "roomier", "cheaper"
+    sort: dict[str, Any] | None = None  # the order the search was last shown in
     size: str | None = None
     gift: dict[str, Any] = Field(default_factory=dict)
     order: dict[str, str] = Field(default_factory=dict)
@@ -50,7 +56,10 @@ class Carry(BaseModel):
     discount: str | None = None
     options: dict[str, str] = Field(default_factory=dict)  # chosen so far for `options_for`
     options_for: str | None = None
+    cart: dict[str, Any] = Field(default_factory=dict)  # the last link: product, options, count
     fallbacks: int = 0
+    act: str = ""  # what the last message was read as, and how sure
+    confidence: float | None = None
 
 
 class Step(BaseModel):

@@ -53,6 +53,8 @@ def _of_all_shown(turn: Turn) -> bool:
     )
 
 
+
+
 def _for_each(turn: Turn) -> Action:
     """The answer for every product shown, a line each, in the order shown."""
     found = [d for d in turn.memory.results.get("get_product", []) if "error" not in d]
@@ -60,7 +62,10 @@ def _for_each(turn: Turn) -> Action:
     carry.intent, carry.awaiting, carry.focus, carry.question = "product", "", None, ""
     if not found:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
-    lines = [_answer_about(turn, details, turn.text, may_name=False) for details in found]
+    keys = list(dict.fromkeys(k for details in found for k in details["attributes"]))
+    lines = [
+        _answer_about(turn, details, turn.text, may_name=False, keys=keys) for details in found
+    ]
     return turn.answer("\n".join(lines), carry=carry, cards=[d["product_id"] for d in found])
 
 
@@ -79,8 +84,16 @@ _ATTRIBUTES = [
 ]
 
 
-def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: bool = True) -> str:
-    """`may_name`: the question may name the product (its words then ask nothing)."""
+def _answer_about(
+    turn: Turn,
+    details: dict[str, Any],
+    asked: str,
+    *,
+    may_name: bool = True,
+    keys: list[str] | None = None,
+) -> str:
+    """`may_name`: the question may name the product (its words then ask nothing); `keys`: the
+    attributes of all the products asked about (one lacking the one asked says so)."""
     title, variants = details["title"], details["variants"]
     lowered = _without_name(asked.lower(), title) if may_name else asked.lower()
     in_stock = [v for v in variants if v["in_stock"]]
@@ -110,6 +123,10 @@ def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: 
             color=asked_color,
             colors=", ".join(colors) or "one colour",
         )
+    if colors and re.search(r"\bcolou?rs?\b|\bshades?\b", lowered):  # "what colours?"
+        have = option_values(in_stock, "color")
+        value = ", ".join(have) + (" in stock" if have else "sold out for now")
+        return turn.say("product_attribute", title=title, label="colours:", value=value)
     wanted_size = turn.kit.parser.parse(asked).filters.size
     if wanted_size and sizes:
         if wanted_size not in sizes:
@@ -132,8 +149,11 @@ def _answer_about(turn: Turn, details: dict[str, Any], asked: str, *, may_name: 
             size=wanted_size,
             alternatives=f" In stock: {', '.join(others)}." if others else "",
         )
-    key = turn.kit.parser.attribute_asked(lowered, list(details["attributes"]), named=True)
+    key = turn.kit.parser.attribute_asked(lowered, keys or list(details["attributes"]), named=True)
     if key is not None:  # the question names the attribute ("the fill", "battery life")
+        if key not in details["attributes"]:
+            label = key.replace("_", " ")
+            return turn.say("product_attribute_unknown", title=title, label=label)
         return _attribute(turn, title, key, details["attributes"][key])
     for pattern, keys, label in _ATTRIBUTES:
         if re.search(pattern, lowered):

@@ -37,6 +37,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "rank_best": {"title", "extreme", "label", "value"},
     "rank_pair": {"first", "second", "extreme", "label", "value", "other"},
     "rank_unknown": {"label"},
+    "shift_none": {"label"},
+    "shift_values": {"label", "values"},
     "checkout_ready": {"summary", "subtotal", "url"},
     "checkout_problem": {"problem"},  # one of the checkout_<problem> lines below
     "checkout_cart": set(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.agent.offline import cart, products, ranking, shopping, signals
+from assistant.agent.offline import cart, policy, products, ranking, refine, shopping, signals
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import found, lookup
@@ -51,6 +51,24 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     if signals.GREETING.match(text):
         answer = turn.answer(greeting, quick_replies=GREETING_CHIPS)
         return answer
+    if _about_an_order(text) or (carry.awaiting == "order_details" and _order_facts(text)):
+        if not _policy_question(text):
+            return order(turn)
+    if (
+        carry.awaiting == "gift_facts"
+        and _gift_facts(text)
+        and not signals.GIFT_POLICY.search(text)
+    ):
+        return gift(turn)
+    reading = turn.reading()
+    if reading is not None and (decided := policy.decide(turn, reading)) is not None:
+        return decided
+    return _by_rules(turn, sign_off)
+
+
+def _by_rules(turn: Turn, sign_off: str) -> Action:
+    """A message the classifier is unsure of (or with no classifier): the keyword rules."""
+    text, carry = turn.text, turn.carry
     parsed = turn.kit.parser.parse(text)
     names_products = bool(parsed.filters.categories)
     about_product = bool(
@@ -178,6 +196,8 @@ def resume(turn: Turn, step: Step) -> Action:
         return shopping.compare(turn)
     if flow == "rank":
         return ranking.ranked(turn, step)
+    if flow == "shift":
+        return refine.shifted(turn, step)
     if flow == "checkout":
         return cart.checkout(turn)
     if flow == "faq":

@@ -1,0 +1,168 @@
+"""From what a message is (its dialogue act, read by the classifier) and what the conversation
+holds (the state carried from the last reply) to the flow that answers it.
+
+The act says what the shopper does: narrows a search, asks which shown item is the lightest,
+picks one, chooses a size, corrects a choice. The state says what it applies to: the search
+being narrowed, the items shown, the item in focus, the choice pending. Patterns serve only
+what they are good at here: ordinals, amounts and units (through the query parser), names of
+products shown. A reading the classifier is unsure of returns None: the caller falls back to
+the keyword rules, then to one clarifying question, then to a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.agent.offline import cart, products, ranking, refine, shopping, signals
+from assistant.agent.offline.actions import Action
+from assistant.agent.offline.kit import Turn, named_product
+from assistant.agent.offline.lookup import lookup
+from assistant.agent.offline.service import faq
+from assistant.agent.understanding import Reading
+from assistant.retrieval.query import ParsedQuery
+
+# Below this, the rules decide (the classifier's held-apart accuracy falls under 80 % there).
+MIN_CONFIDENCE = 0.5
+# A question about the shop read this surely wins over product words in it.
+POLICY_CONFIDENCE = 0.8
+
+
+# Acts that answer "which colour would you like?" when it was just asked (a bare option value
+# reads as any of these).
+_CHOICE_ACTS = {"search", "refine", "negate", "pick", "choose_variant", "checkout", "superlative"}
+
+
+class Evidence:
+    """What the message and the state say beside the act, computed once."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.parsed: ParsedQuery = turn.kit.parser.parse(turn.text)
+        carry = turn.carry
+        self.shown = bool(carry.shown)
+        self.focus = carry.focus is not None
+        self.names_kind = bool(self.parsed.filters.categories)  # "tents", "a jacket"
+        self.names_shown = named_product(carry.shown, turn.text) is not None
+        index = signals.ordinal(turn.text)
+        self.points = index is not None and -len(carry.shown) <= index < len(carry.shown)
+        self.searching = bool(carry.search) and carry.intent in ("search", "product", "rank")
+        self.buying = carry.intent == "checkout" or carry.awaiting == "variant"
+        self.choosing = carry.awaiting == "variant" and not self.names_kind
+        pending = next((s for s in carry.shown if s.product_id == carry.options_for), None)
+        offered = [*pending.colors, *pending.sizes] if pending else []
+        lowered = turn.text.lower()
+        self.says_an_option = any(value.lower() in lowered for value in offered)
+
+    @property
+    def about_shown(self) -> bool:
+        """The message is about what is on screen, not a new kind of product."""
+        return (self.shown or self.focus) and (not self.names_kind or self.names_shown)
+
+
+def decide(turn: Turn, reading: Reading) -> Action | None:
+    """The flow for a message read with confidence (None: let the rules decide).
+
+    Acts that go on from what is on screen (narrow, shift, pick, ask about, choose, correct)
+    need something shown; a question about how the shop works is answered as one though it
+    names a kind of product ("if the jacket doesn't fit can I swap it?"). A first message with
+    nothing shown, or one naming products by name, is left to the rules, which read names and
+    kinds of products better than the classifier does."""
+    if reading.unsure or reading.confidence < MIN_CONFIDENCE:
+        return None
+    seen = Evidence(turn)
+    if reading.act in ("policy", "order_problem") and reading.confidence >= POLICY_CONFIDENCE:
+        return faq(turn)
+    if not (seen.shown or seen.focus or seen.buying) or reading.act not in _POLICY:
+        return None
+    if seen.choosing and (reading.act in _CHOICE_ACTS or seen.says_an_option):
+        return cart.checkout(turn)  # "Brushed Steel", "the 20 oz": the option asked for
+    return _POLICY[reading.act](turn, seen)
+
+
+def _search(turn: Turn, seen: Evidence) -> Action | None:
+    if seen.searching and not seen.names_kind and seen.parsed.understood:
+        return refine.narrow(turn)  # "in blue", "under 2 lb": the same search, narrower
+    return None
+
+
+def _refine(turn: Turn, seen: Evidence) -> Action | None:
+    """ "anything roomier?", "only freestanding ones", "and in kids sizes?", "not down"."""
+    if not (seen.searching or seen.shown) or (seen.names_kind and not seen.names_shown):
+        return shopping.search(turn, turn.text)
+    if seen.parsed.sort is not None:
+        return refine.shift(turn, seen.parsed.sort)
+    return refine.narrow(turn)
+
+
+def _superlative(turn: Turn, seen: Evidence) -> Action | None:
+    """ "which has the longest battery life" of the items shown; "lightest tent" anew."""
+    sort = seen.parsed.sort
+    if sort is None:
+        return None  # no measure understood ("compare the top two"): the rules
+    if len(turn.carry.shown) >= 2 and seen.about_shown:
+        if sort.by == "price":
+            return products.product_question(turn)  # "which is cheapest": the price road
+        pointed = [i for i in signals.ordinals(turn.text) if -len(turn.carry.shown) <= i < 4]
+        return ranking.among_shown(turn, sort, pointed if len(set(pointed)) >= 2 else [])
+    return shopping.search(turn, turn.text)
+
+
+def _compare(turn: Turn, seen: Evidence) -> Action | None:
+    sort = seen.parsed.sort
+    if sort is not None and sort.by != "price" and len(turn.carry.shown) >= 2 and seen.points:
+        return _superlative(turn, seen)  # "is the first heavier than the third?"
+    return shopping.compare(turn)
+
+
+def _ask_attribute(turn: Turn, seen: Evidence) -> Action | None:
+    """ "what's the fill on that one?", "how tall is the second one?", "is it washable?"."""
+    if seen.about_shown:
+        return products.product_question(turn)
+    return lookup(turn, "product")
+
+
+def _pick(turn: Turn, seen: Evidence) -> Action | None:
+    """ "the second one", "the blue one": the item chosen, for what was pending."""
+    if seen.buying:
+        return cart.checkout(turn)
+    if seen.about_shown:
+        return products.product_question(turn)
+    return None
+
+
+def _choose_variant(turn: Turn, seen: Evidence) -> Action | None:
+    """ "large", "three of the small", "the charcoal one in large": a cart choice."""
+    if seen.buying or seen.about_shown:
+        return cart.checkout(turn)
+    return None
+
+
+def _correct(turn: Turn, seen: Evidence) -> Action | None:
+    """ "sorry, the other one", "make that a medium", "actually 2"."""
+    if seen.buying:
+        return cart.correct(turn)
+    if turn.carry.awaiting == "product" or (seen.about_shown and seen.points):
+        return products.product_question(turn)
+    if seen.searching:
+        return refine.narrow(turn)
+    return None
+
+
+def _checkout(turn: Turn, seen: Evidence) -> Action | None:
+    if seen.names_kind and not seen.names_shown:
+        return lookup(turn, "checkout")
+    return cart.checkout(turn)
+
+
+_POLICY: dict[str, Callable[[Turn, Evidence], Action | None]] = {
+    "search": _search,
+    "refine": _refine,
+    "negate": _refine,
+    "superlative": _superlative,
+    "compare": _compare,
+    "ask_attribute": _ask_attribute,
+    "pick": _pick,
+    "choose_variant": _choose_variant,
+    "correct": _correct,
+    "checkout": _checkout,
+}
