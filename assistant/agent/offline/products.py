@@ -53,8 +53,6 @@ def _of_all_shown(turn: Turn) -> bool:
     )
 
 
-
-
 def _for_each(turn: Turn) -> Action:
     """The answer for every product shown, a line each, in the order shown."""
     found = [d for d in turn.memory.results.get("get_product", []) if "error" not in d]

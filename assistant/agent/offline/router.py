@@ -51,9 +51,11 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     if signals.GREETING.match(text):
         answer = turn.answer(greeting, quick_replies=GREETING_CHIPS)
         return answer
-    if _about_an_order(text) or (carry.awaiting == "order_details" and _order_facts(text)):
-        if not _policy_question(text):
-            return order(turn)
+    about_order = _about_an_order(text) or (
+        carry.awaiting == "order_details" and _order_facts(text)
+    )
+    if about_order and not _policy_question(text):
+        return order(turn)
     if (
         carry.awaiting == "gift_facts"
         and _gift_facts(text)
