@@ -36,7 +36,10 @@ def checkout(turn: Turn) -> Action:
             return turn.which_product(turn.carry.model_copy(deep=True))
         return Call(Step(flow="checkout"), [("get_product", {"product_id": product_id})])
     carry = turn.carry.model_copy(deep=True)
-    if step.stage == 1:
+    if step.stage == 1:  # the cart as chosen: what a correction starts from
+        carry.cart = dict(step.data.get("cart") or {})
+        carry.focus, carry.intent = carry.cart.get("product_id", carry.focus), "checkout"
+        carry.awaiting, carry.quantity, carry.discount, carry.options = "", None, None, {}
         return _checkout_done(turn, carry)
     details = turn.memory.result("get_product")
     if "error" in details:
@@ -57,8 +60,7 @@ def checkout(turn: Turn) -> Action:
             quick_replies=problem.quick_replies,
             cards=[details["product_id"]],
         )
-    carry.awaiting, carry.quantity, carry.discount, carry.options = "", None, None, {}
-    carry.cart = {
+    cart = {
         "product_id": details["product_id"],
         "options": dict(chosen["options"]),
         "quantity": count,
@@ -68,7 +70,7 @@ def checkout(turn: Turn) -> Action:
     if discount:
         args["discount_code"] = discount
     return Call(
-        Step(flow="checkout", stage=1, data={"title": details["title"]}),
+        Step(flow="checkout", stage=1, data={"title": details["title"], "cart": cart}),
         [("create_checkout_link", args)],
     )
 
@@ -145,10 +147,18 @@ def _count(turn: Turn, details: dict[str, Any]) -> int | None:
         word = m.group(1).lower()
         if word in values or re.search(r"\bsize\s*$", text[: m.start()]):
             continue
+        if _is_measure(turn, text[m.start() :]):
+            continue  # "the 2 person", "the 32 oz one": a measure, not a count
         count = _COUNT_WORDS.get(word) or int(word)
         if 1 <= count <= 99:
             return count
     return None
+
+
+def _is_measure(turn: Turn, rest: str) -> bool:
+    """Whether the number opening `rest` is a measure of the catalog with the word after it."""
+    said = " ".join(rest.split()[:2])
+    return bool(turn.kit.parser.parse(said).filters.measures)
 
 
 def _meant(turn: Turn) -> str | None:

@@ -32,6 +32,15 @@ POLICY_CONFIDENCE = 0.8
 _CHOICE_ACTS = {"search", "refine", "negate", "pick", "choose_variant", "checkout", "superlative"}
 
 
+# Acts about the cart being made; after a link, their shares add up ("actually 2" reads as a
+# variant choice, a correction or a checkout, each unsure, all about the cart).
+_CART_ACTS = {"choose_variant", "correct", "checkout"}
+
+
+def _ranked(reading: Reading) -> list[tuple[str, float]]:
+    return [(reading.act, reading.confidence), *reading.runners_up]
+
+
 class Evidence:
     """What the message and the state say beside the act, computed once."""
 
@@ -67,9 +76,15 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     names a kind of product ("if the jacket doesn't fit can I swap it?"). A first message with
     nothing shown, or one naming products by name, is left to the rules, which read names and
     kinds of products better than the classifier does."""
+    seen = Evidence(turn)
+    cart_share = sum(c for act, c in _ranked(reading) if act in _CART_ACTS)
+    if seen.buying and reading.act in _CART_ACTS and cart_share >= MIN_CONFIDENCE:
+        # "actually 2" after a link: choose, correct or check out, though unsure which
+        if reading.act == "correct" or (turn.carry.cart and reading.act != "checkout"):
+            return cart.correct(turn)
+        return cart.checkout(turn)
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         return None
-    seen = Evidence(turn)
     if reading.act in ("policy", "order_problem") and reading.confidence >= POLICY_CONFIDENCE:
         return faq(turn)
     if not (seen.shown or seen.focus or seen.buying) or reading.act not in _POLICY:
