@@ -1,0 +1,88 @@
+"""Conversations that go on from what was shown, in shoppers' words: a shift of a measure
+past the item put forward, a cart choice in free text, and corrections of the cart."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checkout import parse_cart_url
+from assistant.conversation import Concierge
+from assistant.retrieval.measure_columns import SortBy
+from tests.agent.test_offline_conversation import Shopper, concierge, followed, shopper
+
+__all__ = ["concierge", "shopper"]  # fixtures
+
+
+def _amount(concierge: Concierge, product_id: str, by: str, direction: str) -> float:
+    products = concierge.catalog.products
+    product = products.get(product_id)
+    assert product is not None
+    value = products.rank([product], SortBy(by=by, direction=direction))[0][1]  # type: ignore[arg-type]
+    assert value is not None
+    return value
+
+
+@pytest.mark.parametrize(
+    ("search", "shift", "by", "direction"),
+    [
+        ("headlamps?", "any brighter?", "lumens", "desc"),
+        ("sleeping bag rated to 10 degrees", "anything lighter?", "weight", "asc"),
+        ("looking for a tent for backpacking", "anything roomier?", "floor_area", "desc"),
+    ],
+)
+def test_a_shift_finds_only_products_past_the_first_shown(
+    shopper: Shopper, concierge: Concierge, search: str, shift: str, by: str, direction: str
+) -> None:
+    first = shopper.says(search).products[0].product_id
+    reference = _amount(concierge, first, by, direction)
+    shifted = shopper.says(shift).products
+    assert shifted
+    for card in shifted:
+        value = _amount(concierge, card.product_id, by, direction)
+        assert value > reference if direction == "desc" else value < reference, card.title
+
+
+def test_a_colour_and_size_in_free_text_pick_the_shown_product_and_variant(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shown = shopper.says("fleece jacket for men").products
+    products = [concierge.catalog.products.get(card.product_id) for card in shown]
+    charcoal = [p for p in products if p is not None and "Charcoal" in p.option_values("color")]
+    assert charcoal  # the first shown in that colour is the one meant
+    reply = shopper.says("the charcoal one in large, checkout")
+    line = parse_cart_url(followed(concierge, reply.checkout_url)).lines[0]
+    variant = next(v for v in charcoal[0].variants if v.id == line.variant_id)
+    assert (variant.options.get("color"), variant.options.get("size"), line.quantity) == (
+        "Charcoal",
+        "L",
+        1,
+    )
+
+
+def test_a_count_and_a_size_word_reach_the_cart(shopper: Shopper, concierge: Concierge) -> None:
+    shown = shopper.says("wool socks").products
+    reply = shopper.says("three of the second one in medium")
+    cart = parse_cart_url(followed(concierge, reply.checkout_url))
+    line = cart.lines[0]
+    product = concierge.catalog.products.get(shown[1].product_id)
+    assert product is not None
+    variant = next(v for v in product.variants if v.id == line.variant_id)
+    assert line.quantity == 3 and variant.options.get("size") == "M"
+
+
+def test_actually_two_corrects_the_count_of_the_last_cart(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    first = shopper.says("I'll take the Basecamp Beanie in forest")
+    before = parse_cart_url(followed(concierge, first.checkout_url)).lines[0]
+    after = parse_cart_url(followed(concierge, shopper.says("actually 2").checkout_url)).lines[0]
+    assert (after.variant_id, after.quantity) == (before.variant_id, 2)
+
+
+def test_the_other_one_switches_the_cart_to_the_next_product_shown(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shown = shopper.says("daypacks").products
+    shopper.says("add the first one to my cart")
+    reply = shopper.says("sorry, the other one")
+    assert [card.product_id for card in reply.products] == [shown[1].product_id]
