@@ -153,9 +153,9 @@ def _answer_about(
             label = key.replace("_", " ")
             return turn.say("product_attribute_unknown", title=title, label=label)
         return _attribute(turn, title, key, details["attributes"][key])
-    for pattern, keys, label in _ATTRIBUTES:
+    for pattern, names, label in _ATTRIBUTES:
         if re.search(pattern, lowered):
-            values = [details["attributes"][k] for k in keys if k in details["attributes"]]
+            values = [details["attributes"][k] for k in names if k in details["attributes"]]
             if values:
                 return turn.say(
                     "product_attribute", title=title, label=label, value=", ".join(values)
