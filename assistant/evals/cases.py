@@ -27,6 +27,8 @@ Category = Literal[
     "constraints",
     "superlatives",
     "item_questions",
+    "refinement",
+    "corrections",
 ]
 CATEGORIES: tuple[Category, ...] = typing.get_args(Category)
 CaseChannel = Literal["web", "whatsapp", "messenger", "instagram", "sms"]

@@ -14,6 +14,7 @@ from assistant.evals.arguments import satisfied
 from assistant.evals.cart import check_checkout
 from assistant.evals.cases import CATEGORIES, CheckoutExpectation, SourceRef, load_cases
 from assistant.evals.channel_limits import _messenger, _sms, _whatsapp, check_rendering
+from assistant.evals.command import DEFAULT_CASES
 from assistant.evals.sources import SharedData, SourceMissingError
 from assistant.messages import ProductCard, QuickReply, Reply
 from assistant.retrieval.models import Product
@@ -113,6 +114,19 @@ def test_shipped_cases_load_and_cover_every_category() -> None:
     assert all(sum(c.category == k for c in cases) >= 10 for k in categories)
     channels = {c.channel for c in cases}
     assert channels == {"web", "whatsapp", "messenger", "instagram", "sms"}
+
+
+def test_held_out_cases_load_apart_from_the_development_set() -> None:
+    """The held-out folder loads, is not run by default and shares no case or utterance."""
+    dev = load_cases([PROJECT_ROOT / "evals" / "cases"])
+    held_out = load_cases([PROJECT_ROOT / "evals" / "heldout"])
+    assert len(held_out) >= 50
+    assert {"refinement", "corrections"} <= {c.category for c in held_out}
+    assert not {c.id for c in dev} & {c.id for c in held_out}
+    said = {t.say.lower() for c in dev for t in c.turns if t.say}
+    shared = [t.say for c in held_out for t in c.turns if t.say and t.say.lower() in said]
+    assert all(len(text.split()) <= 2 for text in shared)  # only a bare "sleeping pad" or so
+    assert DEFAULT_CASES == PROJECT_ROOT / "evals" / "cases"
 
 
 def test_a_bad_case_names_its_file_and_field(tmp_path: Path) -> None:
