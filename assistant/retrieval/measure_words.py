@@ -43,6 +43,34 @@ _BOUND = re.compile(
     r"\s*-?\s*(?P<unit>[a-z°º²\"'.]+)(?P<plus>\+)?(?: (?P<unit2>[a-z]+))?",
     re.IGNORECASE,
 )
+_AFTER_NOUN = re.compile(
+    rf"\s*(?:of|is|:|=|at|with)?\s*(?:(?P<dir>{_AT_MOST}|{_AT_LEAST}|{_ABOUT})\s+)?"
+    r"(?P<num>\d+(?:[.,]\d+)?)(?![\w.,%°])",
+    re.IGNORECASE,
+)
+# Ways of saying a bound that the bound pattern reads once put plainly.
+_OR_MORE = r"or (?:more|up|higher|above|over|better|bigger|greater|warmer|larger)"
+_OR_LESS = r"or (?:less|under|lower|below|lighter|smaller|fewer)"
+_PLAIN = [
+    (re.compile(r"\bhalf (?:a|an)\b", re.IGNORECASE), "0.5"),
+    (re.compile(r"\b(\d+(?:\.\d+)?)\s*-?ish\b", re.IGNORECASE), r"about \1"),
+    (
+        re.compile(rf"\b(\d+(?:\.\d+)?)(\s*[a-z°]+)?\s+{_OR_MORE}\b", re.IGNORECASE),
+        r"at least \1\2",
+    ),
+    (re.compile(rf"\b(\d+(?:\.\d+)?)(\s*[a-z°]+)?\s+{_OR_LESS}\b", re.IGNORECASE), r"at most \1\2"),
+    (re.compile(r"\b(?:family|group|party) of (\w+)\b", re.IGNORECASE), r"\1 people"),
+    (re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)}) of us\b", re.IGNORECASE), r"\1 people"),
+]
+
+
+def _plain(text: str) -> str:
+    """The text with bounds said in other ways put as the bound pattern reads them."""
+    for pattern, plain in _PLAIN:
+        text = pattern.sub(plain, text)
+    return text
+
+
 _OUNCES = frozenset({"oz", "ounce", "ounces"})
 _MASS_WORDS = re.compile(r"\b(?:weigh\w*|heav\w*|light\w*)\b", re.IGNORECASE)
 # Without a direction word, only these read as "about that much" ("a 30 L pack", "15 inch").
@@ -69,6 +97,15 @@ class Measures:
             names,
             key=lambda n: (len(words & set(n.split("_"))), self.coverage[n], n),
         )
+
+    def echoed(self, dimension: Dimension, text: str) -> str | None:
+        """The measure of `dimension` whose name the text echoes; None when none does (counts
+        are of many things: doors, sleeps, fill power)."""
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        names = [
+            n for n, d in self.dimensions.items() if d == dimension and words & set(n.split("_"))
+        ]
+        return max(names, key=lambda n: (self.coverage[n], n)) if names else None
 
 
 class MeasureWords:
@@ -107,7 +144,9 @@ class MeasureWords:
 
     def bounds(self, text: str, measures: Measures) -> tuple[list[MeasureBound], str]:
         """Bounds the text states in units ("under two pounds", "at least 400 lumens",
-        "rated to 10 degrees"), and the text without them."""
+        "rated to 10 degrees", "half a pound or less", "30ish liters", "a family of 4") or
+        after a noun of a measure ("r value 5 or up"), and the text without them."""
+        text = _plain(text)
         found: list[tuple[int, int, MeasureBound]] = []
         position = 0
         while match := _BOUND.search(text, position):
@@ -120,7 +159,35 @@ class MeasureWords:
             position = end
         for start, end, _ in reversed(found):
             text = text[:start] + " " + text[end:]
-        return [bound for _, _, bound in found], text
+        bounds = [bound for _, _, bound in found]
+        while (read := self._after_noun(text, measures)) is not None:
+            bound, start, end = read
+            bounds.append(bound)
+            text = text[:start] + " " + text[end:]
+        return bounds, text
+
+    def _after_noun(self, text: str, measures: Measures) -> tuple[MeasureBound, int, int] | None:
+        """A number with no unit after a noun of a measure: "r value 5", "sleeps at least 4"."""
+        for _, pattern, named in self._nouns:
+            noun = pattern.search(text)
+            if noun is None:
+                continue
+            number = _AFTER_NOUN.match(text, noun.end())
+            if number is None:
+                continue
+            name = measures.best(named[0], " ".join([text, *named[1:]]))
+            if name is None:
+                continue
+            value = _number(number["num"])
+            direction = (number["dir"] or "").lower()
+            if re.fullmatch(_AT_MOST, direction):
+                bound = MeasureBound(measure=name, max=value)
+            elif re.fullmatch(_AT_LEAST, direction) or named[0] in ("count", "rank"):
+                bound = MeasureBound(measure=name, min=value)  # "r value 5": that or more
+            else:
+                bound = MeasureBound(measure=name, min=value * 0.8, max=value * 1.2)
+            return bound, noun.start(), number.end()
+        return None
 
     def _bound(
         self, match: re.Match[str], measures: Measures, text: str
@@ -146,7 +213,10 @@ class MeasureWords:
         measures: Measures,
         text: str,
     ) -> MeasureBound | None:
-        name = measures.best(dimension, text)
+        if dimension == "count":  # "4 people": the count the catalog calls sleeps, or none
+            name = measures.echoed(dimension, " ".join([text, *self.hints(match.group(0))]))
+        else:
+            name = measures.best(dimension, text)
         if name is None:
             return None
         number = _number(match["num"])
@@ -155,6 +225,8 @@ class MeasureWords:
             return MeasureBound(measure=name, min=low, max=high, unit=unit)
         direction = (match["dir"] or "").lower()
         if match["plus"] or match["more"] or re.fullmatch(_AT_LEAST, direction):
+            return MeasureBound(measure=name, min=number, unit=unit)
+        if dimension == "count" and not direction:  # "a 4 person tent": room for four
             return MeasureBound(measure=name, min=number, unit=unit)
         if re.fullmatch(_AT_MOST, direction) or dimension == "temperature":
             return MeasureBound(measure=name, max=number, unit=unit)  # "rated to 10 degrees"

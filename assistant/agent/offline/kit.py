@@ -122,6 +122,7 @@ class Turn:
                 product_id=c["product_id"],
                 title=c["title"],
                 price=c["price"],
+                category=c.get("category", ""),
                 colors=c.get("colors_in_stock", []),
                 sizes=c.get("sizes_in_stock", []),
             )

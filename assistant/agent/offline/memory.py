@@ -31,6 +31,7 @@ class Shown(BaseModel):
     product_id: str
     title: str
     price: str
+    category: str = ""  # what kind of thing: "anything lighter?" looks for more of it
     colors: list[str] = Field(default_factory=list)  # in stock: "the charcoal one"
     sizes: list[str] = Field(default_factory=list)
 

@@ -11,6 +11,7 @@ the keyword rules, then to one clarifying question, then to a person.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from assistant.agent.offline import cart, products, ranking, refine, shopping, signals
@@ -41,6 +42,13 @@ def _ranked(reading: Reading) -> list[tuple[str, float]]:
     return [(reading.act, reading.confidence), *reading.runners_up]
 
 
+# Acts of looking for products: with something shown, the state tells a new search from a
+# narrower or shifted one (the classifier cannot: "only black ones" reads as either).
+_LOOKING = {"search", "refine", "negate"}
+_ONE = re.compile(r"\b(?:it|its|it's|that one|this one)\b", re.IGNORECASE)
+_ALL = re.compile(r"\b(?:they|them|these|those|any of|all of|each|which of)\b", re.IGNORECASE)
+
+
 class Evidence:
     """What the message and the state say beside the act, computed once."""
 
@@ -61,6 +69,10 @@ class Evidence:
         offered = [*pending.colors, *pending.sizes] if pending else []
         lowered = turn.text.lower()
         self.says_an_option = any(value.lower() in lowered for value in offered)
+        self.new_kind = self.names_kind and not self.names_shown
+        self.bounded = bool(self.parsed.understood) or self.parsed.sort is not None
+        self.refers_item = self.points or self.names_shown or bool(_ONE.search(turn.text))
+        self.refers_all = len(carry.shown) > 1 and bool(_ALL.search(turn.text))
 
     @property
     def about_shown(self) -> bool:
@@ -84,29 +96,46 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
             return cart.correct(turn)
         return cart.checkout(turn)
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
+        # Unsure what it is, sure what it says: constraints on what is shown narrow it
+        # ("anything roomier? we might bring the dog").
+        if (seen.searching or seen.shown) and seen.bounded and not seen.refers_item:
+            return _look(turn, seen)
         return None
     if reading.act in ("policy", "order_problem") and reading.confidence >= POLICY_CONFIDENCE:
         return faq(turn)
-    if not (seen.shown or seen.focus or seen.buying) or reading.act not in _POLICY:
+    if not (seen.shown or seen.focus or seen.buying):
+        return None
+    if reading.act not in _POLICY and reading.act not in _LOOKING:
         return None
     if seen.choosing and (reading.act in _CHOICE_ACTS or seen.says_an_option):
         return cart.checkout(turn)  # "Brushed Steel", "the 20 oz": the option asked for
+    looking = reading.act in _LOOKING or (
+        reading.act in ("ask_attribute", "choose_variant", "pick")
+        and seen.bounded
+        and not seen.refers_item
+        and not seen.refers_all
+    )  # "at least 70 litres", "bigger than a liter?": constraints on the search, not a choice
+    measured = seen.parsed.filters.measures or seen.parsed.filters.price_max is not None
+    asks_each = (
+        seen.refers_all and seen.parsed.sort is None and not measured and not seen.buying
+    )  # "which of them come in xxl"; "any of those under a kilo" looks further
+    if asks_each and reading.act not in ("superlative", "compare") and products.of_all_shown(turn):
+        return products.product_question(turn)  # "which of them come in xxl"
+    if looking:
+        return _look(turn, seen)
     return _POLICY[reading.act](turn, seen)
 
 
-def _search(turn: Turn, seen: Evidence) -> Action | None:
-    if seen.searching and not seen.names_kind and seen.parsed.understood:
-        return refine.narrow(turn)  # "in blue", "under 2 lb": the same search, narrower
-    return None
-
-
-def _refine(turn: Turn, seen: Evidence) -> Action | None:
-    """ "anything roomier?", "only freestanding ones", "and in kids sizes?", "not down"."""
-    if not (seen.searching or seen.shown) or (seen.names_kind and not seen.names_shown):
+def _look(turn: Turn, seen: Evidence) -> Action | None:
+    """Products again: a new kind is a new search; a measure up or down shifts from what was
+    shown; anything else narrows the search shown (or the kind of the item in focus)."""
+    if seen.parsed.sort is not None and seen.shown:
+        return refine.shift(turn, seen.parsed.sort)  # relative to what was shown, by nature
+    if seen.new_kind:
         return shopping.search(turn, turn.text)
-    if seen.parsed.sort is not None:
-        return refine.shift(turn, seen.parsed.sort)
-    return refine.narrow(turn)
+    if seen.bounded or seen.searching or seen.shown:
+        return refine.narrow(turn)
+    return None
 
 
 def _superlative(turn: Turn, seen: Evidence) -> Action | None:
@@ -170,9 +199,6 @@ def _checkout(turn: Turn, seen: Evidence) -> Action | None:
 
 
 _POLICY: dict[str, Callable[[Turn, Evidence], Action | None]] = {
-    "search": _search,
-    "refine": _refine,
-    "negate": _refine,
     "superlative": _superlative,
     "compare": _compare,
     "ask_attribute": _ask_attribute,

@@ -15,7 +15,7 @@ def product_question(turn: Turn) -> Action:
     step = turn.memory.step
     if step is None:
         product_id = turn.refer()
-        if product_id is None and _of_all_shown(turn):
+        if product_id is None and of_all_shown(turn):
             calls = [("get_product", {"product_id": s.product_id}) for s in turn.carry.shown]
             return Call(Step(flow="product", data={"all": True}), calls)
         if product_id is None:
@@ -38,7 +38,7 @@ def product_question(turn: Turn) -> Action:
     )
 
 
-def _of_all_shown(turn: Turn) -> bool:
+def of_all_shown(turn: Turn) -> bool:
     """ "Are they waterproof?", "do these come in black?": a question about one thing, asked of
     every product shown (an overview of each would be too long: that one asks which)."""
     text = turn.text.lower()
@@ -184,7 +184,12 @@ def _attribute(turn: Turn, title: str, key: str, value: str) -> str:
 def _card(details: dict[str, Any]) -> dict[str, Any]:
     """What `remember_shown` needs of a product's details: id, title, lowest price."""
     price = min((v["price"] for v in details["variants"]), key=float)
-    return {"product_id": details["product_id"], "title": details["title"], "price": price}
+    return {
+        "product_id": details["product_id"],
+        "title": details["title"],
+        "price": price,
+        "category": details.get("category", ""),
+    }
 
 
 def _without_name(text: str, title: str) -> str:

@@ -20,14 +20,24 @@ from assistant.retrieval.measure_columns import SortBy
 # How far past the reference a value must be to count as "more" (in the measure's base unit,
 # scaled by its size): equal values are not roomier.
 _STRICT = 1e-6
+_CENT = 0.01  # a price past another is at least a cent past it
+
+
+def base(turn: Turn) -> str:
+    """What is being looked for: the search shown, else the kind of the item in focus (or of
+    the first shown): "the same but for my husband" after a boot looked at by name."""
+    carry = turn.carry
+    if carry.search:
+        return carry.search
+    item = next((s for s in carry.shown if s.product_id == carry.focus), None)
+    item = item or (carry.shown[0] if carry.shown else None)
+    return item.category if item is not None else ""
 
 
 def narrow(turn: Turn) -> Action:
-    """The search being refined, with the new words added (and its shifts kept)."""
-    query = f"{turn.carry.search} {turn.text}".strip()
-    if turn.carry.bounds:
-        return _bounded_search(turn, query, turn.carry.bounds, turn.carry.sort)
-    return shopping.search(turn, query)
+    """The search being refined: its kind, its constraints (those the message restates
+    replaced), the message's new ones, and its shifts kept."""
+    return _bounded_search(turn, turn.carry.bounds, turn.carry.sort)
 
 
 def shift(turn: Turn, sort: SortBy) -> Action:
@@ -36,44 +46,59 @@ def shift(turn: Turn, sort: SortBy) -> Action:
     carry = turn.carry
     pointed = [carry.focus] if carry.focus else [s.product_id for s in carry.shown[:1]]
     values = [v for pid in pointed if (v := turn.kit.amount(pid, sort)) is not None]
-    query = f"{carry.search} {turn.kit.parser.parse(turn.text).text}".strip() or turn.text
-    if not values:  # nothing to be relative to: the search, in that order
-        return _bounded_search(turn, query, carry.bounds, sort.model_dump())
+    said = turn.kit.parser.parse(turn.text).filters
+    if not values or said.measures or said.price_max is not None or said.price_min is not None:
+        # nothing to be relative to, or the shopper said how much ("cheaper, under 100")
+        return _bounded_search(turn, carry.bounds, sort.model_dump())
     reference = max(values) if sort.direction == "desc" else min(values)
-    step = _STRICT * max(1.0, abs(reference))
+    step = _CENT if sort.by == "price" else _STRICT * max(1.0, abs(reference))
     bound: dict[str, Any] = {"measure": sort.by}
     if sort.direction == "desc":
         bound["min"] = reference + step
     else:
         bound["max"] = reference - step
     kept = [b for b in carry.bounds if b.get("measure") != sort.by]
-    return _bounded_search(turn, query, [*kept, bound], sort.model_dump(), past=reference)
+    return _bounded_search(turn, [*kept, bound], sort.model_dump())
 
 
-def _bounded_search(
-    turn: Turn,
-    query: str,
-    bounds: list[dict[str, Any]],
-    sort: dict[str, Any] | None,
-    *,
-    past: float | None = None,
-) -> Call:
+def _bounded_search(turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, Any] | None) -> Call:
+    """Search the kind being looked for with the constraints carried and said, and `bounds`
+    (shifts: measure or price bounds past what was shown)."""
+    parser = turn.kit.parser
+    before, said = parser.parse(base(turn)), parser.parse(turn.text)
+    query = f"{before.text} {turn.text}".strip()
+    old, new = before.filters, said.filters
     filters: dict[str, Any] = {}
-    measures = [b for b in bounds if b["measure"] != "price"]
+    prices = (new.price_min, new.price_max)
+    if prices == (None, None):
+        prices = (old.price_min, old.price_max)
+    for name, price in zip(("price_min", "price_max"), prices, strict=True):
+        if price is not None:
+            filters[name] = str(price)
+    for name in ("color", "size", "material"):
+        if value := getattr(new, name) or getattr(old, name):
+            filters[name] = value
+    measures = {m.measure: m.model_dump(exclude_none=True) for m in old.measures}
+    measures |= {m.measure: m.model_dump(exclude_none=True) for m in new.measures}
     for b in bounds:
-        if b["measure"] == "price":
-            if b.get("max") is not None:
-                filters["price_max"] = str(round(Decimal(str(b["max"])), 2))
-            if b.get("min") is not None:
-                filters["price_min"] = str(round(Decimal(str(b["min"])), 2))
+        if b["measure"] != "price":
+            measures[b["measure"]] = b
+        elif new.price_max is None and new.price_min is None:
+            for end in ("min", "max"):
+                if b.get(end) is not None:
+                    filters[f"price_{end}"] = str(round(Decimal(str(b[end])), 2))
     if measures:
-        filters["measures"] = measures
+        filters["measures"] = list(measures.values())
+    for name in ("exclude_colors", "exclude_words"):
+        if merged := list(dict.fromkeys([*getattr(old, name), *getattr(new, name)])):
+            filters[name] = merged
     arguments: dict[str, Any] = {"query": query}
     if filters:
         arguments["filters"] = filters
     if sort:
         arguments["sort"] = sort
-    data = {"query": query, "bounds": bounds, "sort": sort, "past": past}
+    search = f"{base(turn)} {turn.text}".strip()
+    data = {"query": search, "bounds": bounds, "sort": sort}
     return Call(Step(flow="shift", data=data), [("search_products", arguments)])
 
 
@@ -83,11 +108,14 @@ def shifted(turn: Turn, step: Step) -> Action:
     cards = result.get("products", [])
     carry = turn.carry.model_copy(deep=True)
     sort = step.data.get("sort")
+    constraints = shopping.said(result.get("understood", ""))
     if "error" in result or not cards:
-        label = str((sort or {}).get("by", "that")).replace("_", " ")
         carry.awaiting = ""
-        text = turn.say("shift_none", label=label)
-        return turn.answer(text, carry=carry, fallback="error" in result)
+        if sort and step.data["bounds"] != turn.carry.bounds:  # a shift found nothing past
+            label = str(sort.get("by", "that")).replace("_", " ")
+            return turn.answer(turn.say("shift_none", label=label), carry=carry)
+        text = turn.say("search_none", constraints=constraints)
+        return turn.answer(text, carry=carry, fallback=True)
     shown = turn.showable(cards)
     carry.intent, carry.awaiting = "search", ""
     carry.search, carry.bounds, carry.sort = step.data["query"], step.data["bounds"], sort
@@ -97,7 +125,7 @@ def shifted(turn: Turn, step: Step) -> Action:
     said = "; ".join(
         f"{c['title']}: {values[c['product_id']]}" for c in shown if c["product_id"] in values
     )
-    text = turn.say("search_intro", constraints="") + turn.listing(cards)
+    text = turn.say("search_intro", constraints=constraints) + turn.listing(cards)
     if said and label:
         text += "\n" + turn.say("shift_values", label=label, values=said)
     chips = ["Tell me about #1", "Compare top two"] if len(shown) > 1 else ["Tell me more"]

@@ -84,7 +84,10 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
         return order(turn)
     if signals.GIFT.search(text) and signals.GIFT_POLICY.search(text):
         return faq(turn)
-    if signals.GIFT.search(text) or (carry.awaiting == "gift_facts" and _gift_facts(text)):
+    gift_asked = signals.GIFT.search(text) and (
+        not names_products or signals.GIFT_OCCASION.search(text)
+    )
+    if gift_asked or (carry.awaiting == "gift_facts" and _gift_facts(text)):
         return gift(turn)
     other_task = (
         signals.POLICY.search(text)

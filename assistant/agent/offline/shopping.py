@@ -33,7 +33,7 @@ def search(turn: Turn, query: str, *, weak_ok: bool = False) -> Action:
     if step.stage == 3 and not cards and len(results) > 1:  # not in that size: as before
         result, remembered = results[-2], {k: v for k, v in remembered.items() if k != "size"}
         cards = result.get("products", [])
-    constraints = _constraints(result.get("understood", ""), remembered)
+    constraints = said(result.get("understood", ""), remembered)
     carry = turn.carry.model_copy(deep=True)
     carry.intent, carry.awaiting, carry.search = (
         "search",
@@ -94,7 +94,8 @@ def _remembered(turn: Turn, query: str) -> dict[str, str]:
     return filters
 
 
-def _constraints(understood: str, remembered: dict[str, str] | None = None) -> str:
+def said(understood: str, remembered: dict[str, str] | None = None) -> str:
+    """The constraints a search understood, as the reply repeats them (" (up to $100)")."""
     saved = remembered or {}
     said = {f"size {saved['size']}" if "size" in saved else ""}
     if "price_max" in saved:

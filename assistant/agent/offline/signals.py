@@ -159,6 +159,11 @@ POLICY = _any(
     r"card types?",
     r"gift ?wrap\w*",
 )
+# A gift said in so many words; "a fleece hoodie for my husband" is a search with a gender.
+GIFT_OCCASION = _any(
+    r"gifts?", r"present", r"stocking stuffer", r"birthday", r"christmas", r"holiday",
+    r"anniversary", r"graduation", r"father'?s day", r"mother'?s day",
+)  # fmt: skip
 # Policy topics that win over a gift request ("do you gift wrap?" asks about the shop, not a gift).
 GIFT_POLICY = _any(
     r"gift ?wrap\w*", r"gift ?cards?", r"gift (?:receipt|message|purchases?)", r"wrapp\w*",
