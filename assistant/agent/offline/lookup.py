@@ -18,7 +18,9 @@ _GENDERS = {"men": "men", "mens": "men", "man": "men", "women": "women", "womens
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    """Words, a plural and its singular alike ("sporks" names the Spork)."""
+    words = _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
 def _core(title: str) -> set[str]:
@@ -27,8 +29,9 @@ def _core(title: str) -> set[str]:
 
 
 def named(text: str, cards: list[dict[str, Any]]) -> str | None:
-    """The product the message names: its whole title (gender aside), or most of it including
-    a word that sets it apart from the other results; the shopper's gender breaks ties."""
+    """The product the message names: its whole title (gender aside), most of it including
+    a word that sets it apart from the other results, or a name word only it has; the
+    shopper's gender breaks ties."""
     said = set(_tokens(text))
     genders = {_GENDERS[w] for w in said if w in _GENDERS}
     cores = [_core(card["title"]) for card in cards]
@@ -36,8 +39,9 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
     pick = None
     for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
         matched = core & said
-        if not core or len(matched) < max(2, math.ceil(0.6 * len(core))):  # most of it
-            continue
+        by_name = len(matched) == 1 and _a_name(next(iter(matched)), cores)  # "the drizzle"
+        if not core or (len(matched) < max(2, math.ceil(0.6 * len(core))) and not by_name):
+            continue  # most of it, or a name of its own
         if matched != core and not any(_distinctive(w, cores) for w in matched):
             continue  # a partial name must include a word that sets the product apart
         title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
@@ -46,6 +50,12 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
         if best is None or score > best:
             best, pick = score, card["product_id"]
     return pick
+
+
+def _a_name(word: str, cores: list[set[str]]) -> bool:
+    """A word only one product (or its men's and women's versions) has among the results,
+    long enough to be a name ("Drizzle", "Featherlite"), not a kind ("jacket")."""
+    return len(word) >= 5 and not word.isdigit() and sum(word in core for core in cores) <= 2
 
 
 def _distinctive(word: str, cores: list[set[str]]) -> bool:

@@ -11,6 +11,7 @@ from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import found, lookup
 from assistant.agent.offline.memory import Step
 from assistant.agent.offline.service import faq, gift, handoff, order, small_talk
+from assistant.retrieval.query import ParsedQuery
 
 GREETING_CHIPS = ["Find a gift", "Rain jackets", "Shipping & returns", "Track my order"]
 # A product request whose best match is this similar is shown though weak ("something to keep
@@ -133,6 +134,8 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
         and not names_products
     ):
         return shopping.search(turn, f"{carry.search} {text}")
+    if _states_a_choice(text, parsed):
+        return lookup(turn, "choice")  # "enamel mug in cream", "4 of the sporks in blue"
     if names_products or constraints:
         return shopping.search(turn, text)
     if carry.intent == "search" and carry.search and len(text.split()) <= 4:
@@ -154,6 +157,23 @@ def _points_at_focus(turn: Turn) -> bool:
         bool(re.search(r"\b(?:these|this|those|they|it)\b", turn.text.lower()))
         and bool(signals.PRODUCT_QUESTION.search(turn.text))
     )
+
+
+# Words of someone browsing, not choosing: "show me rain jackets in blue".
+_BROWSING = re.compile(
+    r"\b(?:show|looking|look|search|find|recommend|suggest|options?|anything|something|any|"
+    r"some|need|want a|got|have)\b|\?",
+    re.I,
+)
+
+
+def _states_a_choice(text: str, parsed: ParsedQuery) -> bool:
+    """A product named with an option or a count and no browsing words: a choice to buy
+    ("merino liner gloves grey size m"); the lookup finds whether it names one product."""
+    said = parsed.filters.color or parsed.filters.size or signals.quantity(text)
+    named = re.findall(r"[a-z]{3,}", parsed.text.lower())  # words left to name a product by
+    browsing = _BROWSING.search(text) or signals.QUESTION.search(text)
+    return bool(said) and bool(named) and not browsing
 
 
 def _about_an_order(text: str) -> bool:
@@ -225,6 +245,8 @@ def _after_lookup(turn: Turn, step: Step) -> Action:
     a search could narrow ("what's the temperature rating?"), is about what was just shown:
     the product in focus, or which one. Otherwise an ordinary search."""
     product_id = found(turn)
+    if step.data["then"] == "choice":  # a named product becomes the cart's, else a search
+        step = Step(flow="lookup", data={"then": "checkout" if product_id else "search"})
     about_shown = step.data["then"] == "product" and bool(turn.carry.shown)
     if product_id is None and about_shown and not turn.kit.parser.parse(turn.text).understood:
         product_id = turn.refer()
