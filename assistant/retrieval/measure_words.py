@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -51,8 +51,15 @@ _AFTER_NOUN = re.compile(
 # Ways of saying a bound that the bound pattern reads once put plainly.
 _OR_MORE = r"or (?:more|up|higher|above|over|better|bigger|greater|warmer|larger)"
 _OR_LESS = r"or (?:less|under|lower|below|lighter|smaller|fewer)"
-_PLAIN = [
+_AT_MOST_AFTER = ("at most", "max", "maximum", "tops")
+_AFTER_WORDS = "|".join(["at least", "minimum", "min", *_AT_MOST_AFTER])
+_PLAIN: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\bhalf (?:a|an)\b", re.IGNORECASE), "0.5"),
+    (re.compile(r"\b(\d+)k\b(?=\s*[a-z])", re.IGNORECASE), r"\g<1>000"),  # "20k mm"
+    (  # "5mm at least", "2 lb max"
+        re.compile(rf"\b(\d+(?:\.\d+)?\s*[a-z°]+)\s+({_AFTER_WORDS})\b", re.IGNORECASE),
+        lambda m: f"{'at most' if m[2].lower() in _AT_MOST_AFTER else 'at least'} {m[1]}",
+    ),
     (re.compile(r"\b(\d+(?:\.\d+)?)\s*-?ish\b", re.IGNORECASE), r"about \1"),
     (
         re.compile(rf"\b(\d+(?:\.\d+)?)(\s*[a-z°]+)?\s+{_OR_MORE}\b", re.IGNORECASE),
@@ -62,6 +69,11 @@ _PLAIN = [
     (re.compile(r"\b(?:family|group|party) of (\w+)\b", re.IGNORECASE), r"\1 people"),
     (re.compile(rf"\b(\d+|{'|'.join(_NUMBER_WORDS)}) of us\b", re.IGNORECASE), r"\1 people"),
 ]
+
+
+def _stem(word: str) -> str:
+    """A word without its plural s: "lugs" echoes a measure named lug_depth."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _plain(text: str) -> str:
@@ -92,10 +104,10 @@ class Measures:
         names = [n for n, d in self.dimensions.items() if d == dimension]
         if not names:
             return None
-        words = set(re.findall(r"[a-z]+", text.lower()))
+        words = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
         return max(
             names,
-            key=lambda n: (len(words & set(n.split("_"))), self.coverage[n], n),
+            key=lambda n: (len(words & {_stem(w) for w in n.split("_")}), self.coverage[n], n),
         )
 
     def echoed(self, dimension: Dimension, text: str) -> str | None:

@@ -30,7 +30,10 @@ _NUM = r"\$?\s?(\d+(?:[.,]\d+)?)\s?(k\b)?\s?(?:dollars|bucks|usd)?"
 _RANGE = re.compile(rf"(?:between|from)?\s*{_NUM}\s*(?:-|\u2013|to|and)\s*{_NUM}", re.I)
 _MAX = re.compile(
     rf"(?:under|below|less than|cheaper than|no more than|not more than|at most|up to|max(?:imum)?"
-    rf"|within|budget(?: of| is)?|<=?)\s*{_NUM}",
+    rf"|within|budget(?: of| is)?|<=?"
+    rf"|(?:can'?t|cannot|won'?t|don'?t want to|do not want to) (?:spend|pay|go)"
+    rf" (?:over|above|more than)"
+    rf")\s*{_NUM}",
     re.I,
 )
 _MIN = re.compile(rf"(?:over|above|more than|at least|min(?:imum)?|>=?)\s*{_NUM}", re.I)
@@ -59,7 +62,7 @@ _COUNTS = {
 }  # fmt: skip
 _COUNT = rf"(\d{{1,2}}|{'|'.join(_COUNTS)})"
 # "for 4 people", "sleeps four", "a 2-person tent"; never "for my 6 year old"
-_PEOPLE_WORDS = r"(?:people|persons?|adults|campers|of us)"
+_PEOPLE_WORDS = r"(?:people|ppl|persons?|adults|campers|of us)"
 _PEOPLE = [
     re.compile(rf"\b(?:for|sleeps?|fits?)\s+{_COUNT}\s*{_PEOPLE_WORDS}\b", re.I),
     re.compile(rf"\bsleeps?\s+{_COUNT}\b", re.I),

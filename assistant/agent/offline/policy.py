@@ -100,6 +100,8 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         # ("anything roomier? we might bring the dog").
         if (seen.searching or seen.shown) and seen.bounded and not seen.refers_item:
             return _look(turn, seen)
+        if seen.names_shown and signals.QUESTION.search(turn.text):
+            return products.product_question(turn)  # "how cold can the cub one go"
         return None
     if reading.act in ("policy", "order_problem") and reading.confidence >= POLICY_CONFIDENCE:
         return faq(turn)
@@ -159,10 +161,13 @@ def _compare(turn: Turn, seen: Evidence) -> Action | None:
 
 
 def _ask_attribute(turn: Turn, seen: Evidence) -> Action | None:
-    """ "what's the fill on that one?", "how tall is the second one?", "is it washable?"."""
-    if seen.about_shown:
-        return products.product_question(turn)
-    return lookup(turn, "product")
+    """ "what's the fill on that one?", "how tall is the second one?", "is it washable?"; "and
+    the deepfreeze, what's its r value" names one by a word of its name, shown or not: a
+    lookup finds it (and falls back on what is shown when it names none)."""
+    looking_at_one = seen.focus and len(turn.carry.shown) == 1 and not seen.names_kind
+    if (seen.about_shown and (seen.points or seen.names_shown)) or looking_at_one:
+        return products.product_question(turn)  # "any recycled material?" of the one shown
+    return lookup(turn, "product")  # by its name, else (no name) the one meant among shown
 
 
 def _pick(turn: Turn, seen: Evidence) -> Action | None:
