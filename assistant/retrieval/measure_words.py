@@ -38,7 +38,7 @@ _ABOUT = r"around|about|roughly|approx(?:imately)?|~"
 _RATED = r"rated (?:to|for|down to)|good (?:to|for|down to)|down to|warm (?:enough )?(?:to|for)"
 _BOUND = re.compile(
     rf"(?:\b(?P<dir>{_AT_MOST}|{_AT_LEAST}|{_ABOUT}|{_RATED})\s+)?"
-    rf"(?P<num>(?:\bminus\s+|-)?\d+(?:[.,]\d+)?|\b(?:{'|'.join(_NUMBER_WORDS)})\b)"
+    rf"(?P<num>(?<![$£€\d.,])(?:\bminus\s+|-)?\d+(?:[.,]\d+)?|\b(?:{'|'.join(_NUMBER_WORDS)})\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<high>\d+(?:[.,]\d+)?))?(?P<more>\+)?"
     r"\s*-?\s*(?P<unit>[a-z°º²\"'.]+)(?P<plus>\+)?(?: (?P<unit2>[a-z]+))?",
     re.IGNORECASE,
@@ -208,6 +208,8 @@ class MeasureWords:
         unit, dimension, end = _unit(match, measures.temperature_unit)
         if dimension is None:
             return None
+        if unit == "in" and re.match(r"\s+[a-z]", text[end:], re.IGNORECASE):
+            return None  # "150 in blue", "10 in size M": the word in, not inches
         if (
             unit in _OUNCES
             and "volume" in measures.dimensions.values()

@@ -143,6 +143,8 @@ def _count(turn: Turn, details: dict[str, Any]) -> int | None:
         text = text.replace(item.title.lower(), " ")
     text = text.replace(details["title"].lower(), " ")
     values = {v.lower() for variant in details["variants"] for v in variant["options"].values()}
+    titles = [details["title"], *(item.title for item in turn.carry.shown)]
+    values |= {n for title in titles for n in re.findall(r"\d+", title)}  # "fernrunner 3"
     for m in _BARE_COUNT.finditer(text):
         word = m.group(1).lower()
         if word in values or re.search(r"\bsize\s*$", text[: m.start()]):

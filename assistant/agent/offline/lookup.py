@@ -39,7 +39,7 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
     pick = None
     for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
         matched = core & said
-        by_name = len(matched) == 1 and _a_name(next(iter(matched)), cores)  # "the drizzle"
+        by_name = any(_a_name(w, cores, cards) for w in matched)  # "the drizzle"
         if not core or (len(matched) < max(2, math.ceil(0.6 * len(core))) and not by_name):
             continue  # most of it, or a name of its own
         if matched != core and not any(_distinctive(w, cores) for w in matched):
@@ -52,10 +52,13 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
     return pick
 
 
-def _a_name(word: str, cores: list[set[str]]) -> bool:
+def _a_name(word: str, cores: list[set[str]], cards: list[dict[str, Any]]) -> bool:
     """A word only one product (or its men's and women's versions) has among the results,
     long enough to be a name ("Drizzle", "Featherlite"), not a kind ("jacket")."""
-    return len(word) >= 5 and not word.isdigit() and sum(word in core for core in cores) <= 2
+    if len(word) < 5 or word.isdigit():
+        return False
+    having = {frozenset(core) for core in cores if word in core}  # twins share one core
+    return len(having) == 1
 
 
 def _distinctive(word: str, cores: list[set[str]]) -> bool:

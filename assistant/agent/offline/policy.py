@@ -111,6 +111,9 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         return None
     if seen.choosing and (reading.act in _CHOICE_ACTS or seen.says_an_option):
         return cart.checkout(turn)  # "Brushed Steel", "the 20 oz": the option asked for
+    filters = seen.parsed.filters
+    if turn.carry.cart and not seen.new_kind and (filters.color or filters.size):
+        return cart.correct(turn)  # after a link: "the blue speckle one", "in a medium"
     looking = reading.act in _LOOKING or (
         reading.act in ("ask_attribute", "choose_variant", "pick")
         and seen.bounded
