@@ -115,7 +115,7 @@ def desk_confidence(
     if understood is None and not measured(signals):
         return None
     level = confidence(signals, settings) * (1.0 if understood is None else understood)
-    return math.floor(min(1.0, max(0.0, level)) * 1000) / 1000  # down: 0.9996 is not certain
+    return math.floor(min(1.0, max(0.0, level)) * 1000 + 1e-9) / 1000  # 0.9996 is not certain
 
 
 def decide_handoff(signals: TurnSignals, settings: HandoffSettings) -> HandoffDecision:

@@ -128,7 +128,7 @@ class _Notes:
             wants=self.wants or ("a gift" if self.gift else ""),
             recipient=_recipient(self.gift),
             constraints=tuple(self.constraints),
-            shown=tuple(self.shown[-MAX_SHOWN:]),
+            shown=tuple(self.shown[:MAX_SHOWN]),  # the best of the latest listing
             focus=self.focus,
             cart=tuple(self.cart),
             trouble=tuple(dict.fromkeys([*trouble, *handed[-1:], *self.earlier, *self.problems])),

@@ -396,7 +396,7 @@
     fact(facts, "Reason", sentence(ticket.reason));
     fact(facts, "Team", ticket.team);
     fact(facts, "Bot confidence", typeof ticket.confidence === "number"
-      ? `${Math.floor(ticket.confidence * 100)}%` : "not measured"); // 99.6% is not 100%
+      ? `${Math.floor(ticket.confidence * 100 + 1e-9)}%` : "not measured"); // 99.6% is not 100%
     if (ticket.created_at) fact(facts, "Handed off", when(ticket.created_at));
     if (typeof ticket.waiting_seconds === "number" && ticket.state === "pending_human") {
       fact(facts, "Waiting", waited(ticket.waiting_seconds));
