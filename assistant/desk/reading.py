@@ -61,8 +61,8 @@ def engine_state(message: BaseMessage) -> EngineState | None:
 
 
 def message_text(message: BaseMessage) -> str:
-    """A message's text, whatever the shape of its content."""
-    return message.text if isinstance(message.text, str) else str(message.content)
+    """A message's text, whatever the shape of its content (text parts joined)."""
+    return message.text
 
 
 def tool_result(message: ToolMessage) -> dict[str, Any]:
