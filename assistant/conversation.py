@@ -27,9 +27,11 @@ from assistant.channels.fallback import resolve_numbered_reply
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
 from assistant.desk import aftercare, intake
-from assistant.desk.routing import route
+from assistant.desk.confidence import act_reader
+from assistant.desk.handover import handover
+from assistant.desk.routing import route, shopper_words
 from assistant.desk.wait import expected_wait
-from assistant.handoff import HandoffDecision, TurnSignals, decide_handoff
+from assistant.handoff import TurnSignals, decide_handoff
 from assistant.links import LinkSigner, secret_key
 from assistant.messages import Channel, Handoff, InboundMessage, QuickReply, Reply
 from assistant.orders import get_order_desk, requester_key
@@ -322,7 +324,7 @@ class Concierge:
             )  # fmt: skip
             yield reply
             return
-        reply = self._finish(conversation, message_id, message, text, outcome, remembered)
+        reply = self._finish(conversation, message_id, message, text, outcome, remembered, history)
         if gate.released and reply.text.startswith(gate.released):
             if rest := reply.text[len(gate.released) :]:
                 yield rest
@@ -396,21 +398,20 @@ class Concierge:
         text: str,
         outcome: TurnOutcome,
         remembered: Remembered,
+        history: list[BaseMessage],
     ) -> Reply:
         prompts = self._prompts[conversation.variant]
         style = prompts.style("web" if conversation.channel == "cli" else conversation.channel)
         fallback = bool(outcome.engine.get("fallback"))
         fallbacks = conversation.consecutive_fallbacks + 1 if fallback else 0
-        decision = decide_handoff(
-            TurnSignals(
-                text=text,
-                model_requested=outcome.handoff_requested,
-                consecutive_fallbacks=fallbacks,
-                similarity=reply_content.best_similarity(outcome),
-                fallback=fallback,
-            ),
-            self.settings.handoff,
+        signals = TurnSignals(
+            text=text,
+            model_requested=outcome.handoff_requested,
+            consecutive_fallbacks=fallbacks,
+            similarity=reply_content.best_similarity(outcome),
+            fallback=fallback,
         )
+        decision = decide_handoff(signals, self.settings.handoff)
         reply = Reply(
             text=outcome.text,
             products=reply_content.cards_shown(outcome, style.max_cards),
@@ -423,8 +424,14 @@ class Concierge:
         if reply.checkout_url:
             events.append(kinds.link_created(self._track(conversation, reply)))
         if decision.handoff:
-            self._hand_off(conversation, reply, decision, prompts, outcome.handoff_requested)
-            events.append(kinds.handoff(decision.reason or "handoff", decision.confidence))
+            turn = [HumanMessage(text), *outcome.messages]
+            handoff = handover(
+                decision, signals, self.settings.handoff, history, turn,
+                fallbacks_before=conversation.consecutive_fallbacks,
+                read=act_reader(self.settings, self.catalog),
+            )  # fmt: skip
+            self._hand_off(conversation, reply, handoff, prompts, outcome.handoff_requested)
+            events.append(kinds.handoff(handoff.reason, decision.confidence))
         else:
             self._keeper.offer(conversation, remembered, text, reply, style.max_quick_replies)
         events.append(kinds.bot_answer(message.received_at))
@@ -468,15 +475,15 @@ class Concierge:
         self,
         conversation: ConversationRow,
         reply: Reply,
-        decision: HandoffDecision,
+        handoff: Handoff,
         prompts: PromptSet,
         requested: str | None,
     ) -> None:
         """Tell the shopper a person is coming, and how soon (measured from the team's recent
         tickets); the state changes with the turn's other writes."""
-        now, summary = datetime.now(UTC), self.summary(conversation.id)
+        now = datetime.now(UTC)
         stated = prompts.handoff_message(now)  # what a handoff tool call already wrote
-        team = route(decision.reason or "handoff", summary, self.settings.desk)
+        team = route(handoff.reason, self.summary(conversation.id), self.settings.desk)
         wait = expected_wait(self.store, team, prompts.brand.human_reply_wait)
         message = prompts.handoff_message(now, wait=wait)
         if message != stated and stated in reply.text:
@@ -484,18 +491,12 @@ class Concierge:
         elif requested is None or message not in reply.text:
             reply.text = f"{reply.text}\n\n{message}".strip()
         reply.quick_replies = []
-        reply.handoff = Handoff(
-            reason=decision.reason or "handoff", confidence=decision.confidence, summary=summary
-        )
+        reply.handoff = handoff
 
     def summary(self, conversation_id: str) -> str:
-        """What the shopper asked, in their words: the last few messages."""
-        asked = [
-            m.text.strip()
-            for m in self.store.messages(conversation_id, limit=50)
-            if m.direction == "inbound" and m.text
-        ]
-        return " / ".join(asked[-3:])[:500]
+        """What the shopper asked, in their words: the last few messages (teams are routed on
+        these; the ticket's summary is the brief, `desk.handover`)."""
+        return shopper_words(self.store.messages(conversation_id, limit=50))
 
     def transcript(self, conversation_id: str) -> list[tuple[str, str]]:
         """(role, text) of what the shopper and the assistant said, in order."""

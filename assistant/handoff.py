@@ -6,8 +6,10 @@ the bot, queueing a ticket, telling the shopper) happens elsewhere.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -71,12 +73,18 @@ class TurnSignals:
     fallback: bool = False  # this reply said it could not help (counted by consecutive_fallbacks)
 
 
+Trigger = Literal["bot", "shopper"]
+"""Who a handoff comes from: the bot's own signals, or what the shopper wrote (an ask for a
+person, a sensitive topic, abuse, frustration), which says nothing of the bot's reply."""
+
+
 class HandoffDecision(BaseModel):
     """Hand off or not, why, and how confident the bot was in its own answer (0-1)."""
 
     handoff: bool
     reason: str | None = None
     confidence: float = 1.0
+    trigger: Trigger = "bot"
 
 
 def confidence(signals: TurnSignals, settings: HandoffSettings) -> float:
@@ -89,22 +97,41 @@ def confidence(signals: TurnSignals, settings: HandoffSettings) -> float:
     return round(score, 3)
 
 
+def measured(signals: TurnSignals) -> bool:
+    """Whether the turn measured anything of the reply: a retrieval score, fallbacks, grounding."""
+    return (
+        signals.similarity is not None
+        or signals.consecutive_fallbacks > 0
+        or signals.grounding_failed
+    )
+
+
+def desk_confidence(
+    signals: TurnSignals, settings: HandoffSettings, understood: float | None
+) -> float | None:
+    """How sure the bot was that it understood the message and could help, for the desk: the
+    reply's confidence times the confidence of the message's reading (`understood`, its act
+    classifier's probability). None when nothing was measured, rather than a made-up 100 %."""
+    if understood is None and not measured(signals):
+        return None
+    level = confidence(signals, settings) * (1.0 if understood is None else understood)
+    return math.floor(min(1.0, max(0.0, level)) * 1000 + 1e-9) / 1000  # 0.9996 is not certain
+
+
 def decide_handoff(signals: TurnSignals, settings: HandoffSettings) -> HandoffDecision:
     """Combine explicit asks, the model's own call, sensitivity, mood and confidence."""
     level = confidence(signals, settings)
     if EXPLICIT_ASK.search(signals.text):
-        return HandoffDecision(handoff=True, reason="shopper asked for a person", confidence=level)
+        return _shoppers("shopper asked for a person", level)
     if signals.model_requested:
         return HandoffDecision(handoff=True, reason=signals.model_requested, confidence=level)
     for topic, pattern in SENSITIVE.items():
         if pattern.search(signals.text):
-            return HandoffDecision(
-                handoff=True, reason=f"sensitive topic: {topic}", confidence=level
-            )
+            return _shoppers(f"sensitive topic: {topic}", level)
     if ABUSE.search(signals.text):
-        return HandoffDecision(handoff=True, reason="abusive language", confidence=level)
+        return _shoppers("abusive language", level)
     if FRUSTRATION.search(signals.text):
-        return HandoffDecision(handoff=True, reason="shopper is frustrated", confidence=level)
+        return _shoppers("shopper is frustrated", level)
     if signals.consecutive_fallbacks >= settings.max_fallbacks:
         return HandoffDecision(handoff=True, reason="repeated failure to help", confidence=level)
     if signals.grounding_failed:
@@ -112,3 +139,8 @@ def decide_handoff(signals: TurnSignals, settings: HandoffSettings) -> HandoffDe
     if not signals.fallback and level < settings.min_confidence:
         return HandoffDecision(handoff=True, reason="low confidence", confidence=level)
     return HandoffDecision(handoff=False, confidence=level)
+
+
+def _shoppers(reason: str, level: float) -> HandoffDecision:
+    """A handoff the shopper's own words call for."""
+    return HandoffDecision(handoff=True, reason=reason, confidence=level, trigger="shopper")

@@ -80,10 +80,11 @@ class QuickReply(BaseModel):
 
 
 class Handoff(BaseModel):
-    """Why the conversation goes to a person (a model may have written the reason)."""
+    """Why the conversation goes to a person (a model may have written the reason), how sure
+    the bot was it understood and could help (None: not measured), and the desk's brief."""
 
     reason: StorableStr
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float | None = Field(ge=0.0, le=1.0)
     summary: StorableStr = ""
 
 

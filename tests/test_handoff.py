@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import HandoffSettings
-from assistant.handoff import TurnSignals, confidence, decide_handoff
+from assistant.handoff import TurnSignals, confidence, decide_handoff, desk_confidence
 
 SETTINGS = HandoffSettings()
 
@@ -82,3 +82,40 @@ def test_grounding_failure_hands_off() -> None:
 def test_explicit_ask_wins_over_other_signals() -> None:
     signals = TurnSignals(text="talk to a person, this is useless", consecutive_fallbacks=5)
     assert decide_handoff(signals, SETTINGS).reason == "shopper asked for a person"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("can I talk to a human?", "shopper"),
+        ("I'm filing a chargeback", "shopper"),
+        ("you idiot", "shopper"),
+        ("this is ridiculous!!!", "shopper"),
+        ("something", "bot"),  # low confidence
+    ],
+)
+def test_a_handoff_says_whose_words_called_for_it(text: str, trigger: str) -> None:
+    decision = decide_handoff(TurnSignals(text=text, similarity=0.1), SETTINGS)
+    assert decision.handoff and decision.trigger == trigger
+    model = decide_handoff(TurnSignals(text="ok", model_requested="warranty claim"), SETTINGS)
+    assert model.trigger == "bot"
+
+
+def test_desk_confidence_combines_the_reply_and_the_reading() -> None:
+    signals = TurnSignals(text="waterproof jacket", similarity=0.45)  # 0.75 of full
+    assert desk_confidence(signals, SETTINGS, 0.8) == 0.6
+    assert desk_confidence(signals, SETTINGS, None) == confidence(signals, SETTINGS) == 0.75
+    failing = TurnSignals(text="hmm", similarity=0.45, consecutive_fallbacks=1)
+    assert desk_confidence(failing, SETTINGS, 0.8) == 0.3
+
+
+def test_desk_confidence_is_none_when_nothing_was_measured() -> None:
+    assert desk_confidence(TurnSignals(text="hello"), SETTINGS, None) is None
+    assert desk_confidence(TurnSignals(text="hello"), SETTINGS, 0.9) == 0.9
+    grounding = TurnSignals(text="price?", grounding_failed=True)
+    assert desk_confidence(grounding, SETTINGS, None) == 0.5
+
+
+def test_desk_confidence_never_rounds_a_measure_up_to_certainty() -> None:
+    signals = TurnSignals(text="merino socks", similarity=0.9)
+    assert desk_confidence(signals, SETTINGS, 0.9996) == 0.999

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.config import Settings
-from assistant.desk.routing import route
+from assistant.desk.routing import route, shopper_words
 from assistant.desk.views import product_entry
 from assistant.messages import Reply
 from assistant.store import Store
@@ -38,7 +38,7 @@ def new_ticket(
     cards += [card.model_dump(mode="json") for card in reply.products]
     handoff = reply.handoff
     return NewTicket(
-        team=route(handoff.reason, handoff.summary, settings.desk),
+        team=route(handoff.reason, shopper_words(rows), settings.desk),
         reason=handoff.reason,
         confidence=handoff.confidence,
         summary=handoff.summary,

@@ -4,8 +4,12 @@ say nothing of the topic, the shopper's own words), overridable in settings."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.config import DeskSettings
+from assistant.store.models import MessageRow
+
+SHOPPER_WORDS = 3  # the shopper's latest messages a ticket is routed on
 
 # Reasons from assistant.handoff.decide_handoff, in order; the first match wins.
 REASON_TEAMS: tuple[tuple[str, str], ...] = (
@@ -51,3 +55,9 @@ def route(reason: str, summary: str, settings: DeskSettings) -> str:
         if pattern.search(summary):
             return team
     return settings.default_team
+
+
+def shopper_words(rows: Sequence[MessageRow]) -> str:
+    """The shopper's latest few messages, joined: what routing reads of the topic."""
+    asked = [row.text.strip() for row in rows if row.direction == "inbound" and row.text]
+    return " / ".join(asked[-SHOPPER_WORDS:])[:500]

@@ -30,7 +30,7 @@ class TicketOut(BaseModel):
     state: str
     team: str
     reason: str
-    confidence: float
+    confidence: float | None  # None: not measured
     summary: str
     status: str
     created_at: datetime

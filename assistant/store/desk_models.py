@@ -35,7 +35,7 @@ class HandoffTicket(Base):
     status: Mapped[TicketStatus] = mapped_column(String(16), default="open")
     team: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(String(200))
-    confidence: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float | None] = mapped_column(Float)  # None: not measured
     summary: Mapped[str] = mapped_column(Text, default="")
     products: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSONDoc, default=list)

@@ -25,7 +25,7 @@ class NewTicket:
 
     team: str
     reason: str
-    confidence: float
+    confidence: float | None  # None: not measured
     summary: str = ""
     products: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)

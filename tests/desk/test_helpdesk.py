@@ -101,7 +101,8 @@ def test_every_handoff_reaches_the_helpdesk_signed(
     ticket = call.body["ticket"]
     assert ticket["conversation_id"] == conversation_id and ticket["channel"] == "whatsapp"
     assert ticket["team"] == "sales" and ticket["reason"] == "low confidence"
-    assert ticket["summary"] == UNSURE and ticket["products"]
+    assert f'Last message: "{UNSURE}"' in ticket["summary"] and ticket["products"]
+    assert "Handed off: low confidence" in ticket["summary"]
     assert ticket["transcript"][0] == {
         "role": "shopper",
         "text": UNSURE,

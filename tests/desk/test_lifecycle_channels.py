@@ -44,8 +44,10 @@ def _hand_off(shop: Shop, channel: str, sender: str) -> str:
     assert shop.conversation(conversation_id).state == "pending_human"
     ticket = shop.store.latest_ticket(conversation_id)
     assert ticket is not None and ticket.status == "open"
-    assert ticket.reason == "low confidence" and ticket.confidence < 0.5
-    assert ticket.team == "sales" and ticket.summary == UNSURE
+    assert ticket.reason == "low confidence"
+    assert ticket.confidence is not None and ticket.confidence < 0.5
+    assert ticket.team == "sales" and f'Last message: "{UNSURE}"' in ticket.summary
+    assert "Handed off: low confidence" in ticket.summary
     assert ticket.products and all(p["title"] for p in ticket.products)  # bottles shown
     assert [t["role"] for t in ticket.transcript][:1] == ["shopper"]
     assert ticket.transcript[0]["text"] == UNSURE

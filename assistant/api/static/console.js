@@ -395,9 +395,8 @@
     const facts = document.createDocumentFragment();
     fact(facts, "Reason", sentence(ticket.reason));
     fact(facts, "Team", ticket.team);
-    if (typeof ticket.confidence === "number") {
-      fact(facts, "Bot confidence", `${Math.round(ticket.confidence * 100)}%`);
-    }
+    fact(facts, "Bot confidence", typeof ticket.confidence === "number"
+      ? `${Math.floor(ticket.confidence * 100 + 1e-9)}%` : "not measured"); // 99.6% is not 100%
     if (ticket.created_at) fact(facts, "Handed off", when(ticket.created_at));
     if (typeof ticket.waiting_seconds === "number" && ticket.state === "pending_human") {
       fact(facts, "Waiting", waited(ticket.waiting_seconds));
