@@ -161,6 +161,12 @@ class QueryParser:
             if len(word) > 2 and not is_stopword(word)
         }
         self._categories = _category_parts(sorted({p.category for p in products}))
+        # how many products' names hold each word (a men's and a women's cut count once)
+        self._title_words = Counter(
+            word
+            for title in {_genderless(p.title, self._genders) for p in products}
+            for word in set(title_words(title))
+        )
         # how many a product sleeps ("2", "1-2 (with groundsheet)"), and where that is told
         self._sleeps = sorted(
             {int(n) for p in products for n in re.findall(r"\d+", p.attributes.get("sleeps", ""))}
@@ -263,6 +269,18 @@ class QueryParser:
         lowered = text.lower()
         return any(p.search(lowered) for _, p in self._keys) or bool(
             self._measure_words.noun(lowered)
+        )
+
+    def is_name(self, word: str) -> bool:
+        """Whether a word (as `title_words` spells it) is a name a few products have at most
+        ("drizzle", "ridgeline"): not a kind, an activity or a feature that many products'
+        names share ("jacket", "hiking"), nor a word of what products are ("waterproof")."""
+        return (
+            len(word) > 3
+            and not word.isdigit()
+            and 0 < self._title_words[word] <= _FEW_NAMES
+            and word not in self._attribute_words
+            and not self._category(word)
         )
 
     def _coverage_of(self, key: str) -> list[int]:
@@ -404,6 +422,26 @@ def _labels(
             pattern = re.compile(rf"(?<![\w-]){phrase}(?![\w-])")
             labels.append((pattern, key, value, categories))
     return sorted(labels, key=lambda label: -len(label[2]))
+
+
+def title_words(text: str) -> list[str]:
+    """Words of a name or a message, a plural as its singular ("sporks" names the Spork)."""
+    words = re.findall(r"[a-z]+|[0-9]+", text.lower().replace("'", "").replace("\u2019", ""))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+
+
+def _genderless(title: str, genders: set[str]) -> str:
+    """A product's name without the cut it is for ("Drizzle Jacket - Women's" -> "Drizzle
+    Jacket"), so the men's and women's versions are one name."""
+    head, _, tail = title.rpartition(" - ")
+    return head if head and tail.lower().rstrip("'s").rstrip("'") in genders | _CUTS else title
+
+
+# A name word is in this many products' names at most (a line of a tent, a jacket and pants).
+_FEW_NAMES = 3
+
+# Cuts a product name ends with beside the catalog's genders.
+_CUTS = {"men", "women", "kid", "kids", "unisex", "youth", "toddler", "boys", "girls"}
 
 
 def _within(key: str, phrase: str) -> bool:

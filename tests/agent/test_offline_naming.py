@@ -24,14 +24,25 @@ def _cards(*titles: str) -> list[dict[str, str]]:
     return [{"product_id": t.lower().replace(" ", "-"), "title": t} for t in titles]
 
 
-def test_a_name_picks_the_product_it_spells_out() -> None:
+def test_a_name_picks_the_product_it_spells_out(demo_index: CatalogIndex) -> None:
+    parser = demo_index.parser
     cards = _cards("Juniper 3 Backpacking Tent", "Juniper 2 Backpacking Tent", "Trailhead 2 Tent")
-    assert named("the Juniper 2 Backpacking Tent", cards) == "juniper-2-backpacking-tent"
-    assert named("tent for 2 people", cards) is None  # generic words name nothing
+    assert named("the Juniper 2 Backpacking Tent", cards, parser) == "juniper-2-backpacking-tent"
+    assert named("tent for 2 people", cards, parser) is None  # generic words name nothing
     shoes = _cards("Fernrunner 3 - Women's", "Fernrunner 3 - Men's")
-    assert named("does the Fernrunner 3 for men come in 10?", shoes) == "fernrunner-3---men's"
+    assert (
+        named("does the Fernrunner 3 for men come in 10?", shoes, parser) == "fernrunner-3---men's"
+    )
     partial = _cards("Trailhead Waterproof Low Hiking Shoe", "Timberline Waterproof Mid Boot")
-    assert named("the Trailhead Waterproof Low", partial) == "trailhead-waterproof-low-hiking-shoe"
+    assert named("the Trailhead Waterproof Low", partial, parser) == (
+        "trailhead-waterproof-low-hiking-shoe"
+    )
+    runners = _cards("Trail Runner Cap", "Fernrunner 3 - Men's")
+    runners[0]["category"] = "Hats, Gloves & Socks"
+    assert named("size 10 trail runners", runners, parser) is None  # shoes, not the cap
+    jackets = _cards("Ferry Waterproof Trench - Women's", "Drizzle Packable Rain Shell - Women's")
+    assert named("waterproof jacket under $200", jackets, parser) is None  # a feature, no name
+    assert named("the drizzle in blue", jackets, parser) == "drizzle-packable-rain-shell---women's"
 
 
 def test_fit_keeps_whole_sentences_within_the_channel() -> None:

@@ -4,47 +4,44 @@ model would: search the catalog, then take the hit whose name the message spells
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn
 from assistant.agent.offline.memory import Step
+from assistant.retrieval.query import QueryParser, title_words
 
-_WORD = re.compile(r"[a-z]+|[0-9]+")
 _GENERIC = {"s", "the", "a", "an", "and", "for", "with", "of", "in", "men", "women", "kids", "kid"}
 _GENDERS = {"men": "men", "mens": "men", "man": "men", "women": "women", "womens": "women",
             "woman": "women", "ladies": "women", "kids": "kids", "kid": "kids"}  # fmt: skip
 
 
-def _tokens(text: str) -> list[str]:
-    """Words, a plural and its singular alike ("sporks" names the Spork)."""
-    words = _WORD.findall(text.lower().replace("'", "").replace("\u2019", ""))
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
-
-
 def _core(title: str) -> set[str]:
     """The words that name a product: its title without gender and filler words."""
-    return {w for w in _tokens(title.replace("'s", "")) if w not in _GENDERS} - _GENERIC
+    return {w for w in title_words(title.replace("'s", "")) if w not in _GENDERS} - _GENERIC
 
 
-def named(text: str, cards: list[dict[str, Any]]) -> str | None:
+def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | None:
     """The product the message names: its whole title (gender aside), most of it including
-    a word that sets it apart from the other results, or a name word only it has; the
-    shopper's gender breaks ties."""
-    said = set(_tokens(text))
+    a word that sets it apart from the other results and of the kind the message names, or a
+    name word (`parser.is_name`) only it has among them ("the drizzle", not "waterproof" or
+    "hiking"); the shopper's gender breaks ties."""
+    said = set(title_words(text))
+    kinds = set(parser.parse(text).filters.categories)  # "trail runners" is no Trail Runner Cap
     genders = {_GENDERS[w] for w in said if w in _GENDERS}
     cores = [_core(card["title"]) for card in cards]
     best: tuple[int, int, int] | None = None
     pick = None
     for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
         matched = core & said
-        by_name = any(_a_name(w, cores, cards) for w in matched)  # "the drizzle"
+        by_name = any(parser.is_name(w) and _only(w, cores) for w in matched)  # "the drizzle"
         if not core or (len(matched) < max(2, math.ceil(0.6 * len(core))) and not by_name):
             continue  # most of it, or a name of its own
         if matched != core and not any(_distinctive(w, cores) for w in matched):
             continue  # a partial name must include a word that sets the product apart
-        title_genders = {_GENDERS[w] for w in _tokens(card["title"]) if w in _GENDERS}
+        if matched != core and kinds and card.get("category") not in kinds:
+            continue  # nor name another kind than the one the message names
+        title_genders = {_GENDERS[w] for w in title_words(card["title"]) if w in _GENDERS}
         gender = 1 if title_genders & genders or not (title_genders and genders) else -1
         score = (len(matched), gender, -rank)
         if best is None or score > best:
@@ -52,11 +49,8 @@ def named(text: str, cards: list[dict[str, Any]]) -> str | None:
     return pick
 
 
-def _a_name(word: str, cores: list[set[str]], cards: list[dict[str, Any]]) -> bool:
-    """A word only one product (or its men's and women's versions) has among the results,
-    long enough to be a name ("Drizzle", "Featherlite"), not a kind ("jacket")."""
-    if len(word) < 5 or word.isdigit():
-        return False
+def _only(word: str, cores: list[set[str]]) -> bool:
+    """A word only one product (or its men's and women's versions) has among the results."""
     having = {frozenset(core) for core in cores if word in core}  # twins share one core
     return len(having) == 1
 
@@ -76,4 +70,5 @@ def lookup(turn: Turn, then: str) -> Action:
 
 def found(turn: Turn) -> str | None:
     """After `lookup`: the named product's id, if the search found it."""
-    return named(turn.text, turn.memory.result("search_products").get("products", []))
+    cards = turn.memory.result("search_products").get("products", [])
+    return named(turn.text, cards, turn.kit.parser)

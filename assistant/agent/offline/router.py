@@ -169,7 +169,8 @@ _BROWSING = re.compile(
 
 def _states_a_choice(text: str, parsed: ParsedQuery) -> bool:
     """A product named with an option or a count and no browsing words: a choice to buy
-    ("merino liner gloves grey size m"); the lookup finds whether it names one product."""
+    ("merino liner gloves grey size m"); the lookup finds whether it names one product (a
+    kind alone, "size 10 trail runners", names none: a search)."""
     said = parsed.filters.color or parsed.filters.size or signals.quantity(text)
     named = re.findall(r"[a-z]{3,}", parsed.text.lower())  # words left to name a product by
     browsing = _BROWSING.search(text) or signals.QUESTION.search(text)
@@ -243,12 +244,18 @@ def resume(turn: Turn, step: Step) -> Action:
 def _after_lookup(turn: Turn, step: Step) -> Action:
     """The named product goes to the flow that asked. A question naming none, about nothing
     a search could narrow ("what's the temperature rating?"), is about what was just shown:
-    the product in focus, or which one. Otherwise an ordinary search."""
+    the product in focus, or which one; so is one pointing at it ("is it waterproof?").
+    Otherwise an ordinary search."""
     product_id = found(turn)
     if step.data["then"] == "choice":  # a named product becomes the cart's, else a search
         step = Step(flow="lookup", data={"then": "checkout" if product_id else "search"})
     about_shown = step.data["then"] == "product" and bool(turn.carry.shown)
-    if product_id is None and about_shown and not turn.kit.parser.parse(turn.text).understood:
+    pointing = signals.FOLLOW_UP.search(turn.text)  # "is it waterproof?": not a search
+    if (
+        product_id is None
+        and about_shown
+        and (pointing or not turn.kit.parser.parse(turn.text).understood)
+    ):
         product_id = turn.refer()
         if product_id is None:
             return turn.which_product(turn.carry.model_copy(deep=True))

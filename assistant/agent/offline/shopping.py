@@ -53,7 +53,8 @@ def search(turn: Turn, query: str, *, weak_ok: bool = False) -> Action:
             turn.say("search_none", constraints=constraints), carry=carry, fallback=True
         )
     shown = turn.showable(cards)
-    carry.shown, carry.focus = turn.remember_shown(shown), named(carry.search, shown)
+    carry.shown = turn.remember_shown(shown)
+    carry.focus = named(carry.search, shown, turn.kit.parser)
     key = "search_relaxed" if step.stage == 1 else "search_intro"
     text = (
         turn.say(key, constraints=constraints)
@@ -131,7 +132,10 @@ def compare(turn: Turn) -> Action:
     if step.stage == 1:
         results = turn.memory.results.get("search_products", [])
         names = step.data.get("names", [])
-        picked = [named(n, r.get("products", [])) for n, r in zip(names, results, strict=False)]
+        picked = [
+            named(n, r.get("products", []), turn.kit.parser)
+            for n, r in zip(names, results, strict=False)
+        ]
         found = list(dict.fromkeys(p for p in picked if p))
         if len(found) < 2:
             found = [
