@@ -33,6 +33,7 @@ from assistant.agent.offline.memory import KEY
 from assistant.agent.offline.replies import Replies
 from assistant.agent.tools import TOOLS
 from assistant.agent.understanding import ActClassifier, Reading
+from assistant.agent.understanding.attributes import AttributeMatcher
 from assistant.brand import PromptSet
 from assistant.checkout import CheckoutBuilder
 from assistant.config import Settings
@@ -75,6 +76,7 @@ class ShopAgent:
     ) -> None:
         self._settings = settings
         self._catalog = catalog
+        self._attributes: AttributeMatcher | None = None
         self._prompts = prompts
         self._replies = replies
         self._checkout = checkout
@@ -191,6 +193,15 @@ class ShopAgent:
         )
         return classifier.read(text, products.query_vector(text))
 
+    def _attribute_meant(
+        self, question: str, product_id: str, attributes: dict[str, str]
+    ) -> str | None:
+        """The attribute a question asks about by its meaning (the matcher is built at its
+        first use, with the catalog's embedder)."""
+        if self._attributes is None:
+            self._attributes = AttributeMatcher(self._catalog.products.embedder)
+        return self._attributes.closest(question, product_id, attributes)
+
     def _amount(self, product_id: str, sort: SortBy) -> float | None:
         """A product's value of a measure (or price) in base units, None if it has none."""
         products = self._catalog.products
@@ -217,6 +228,7 @@ class ShopAgent:
                 link_length=len(self._settings.server.public_url.rstrip("/")) + TRACKED_PATH,
                 acts=self._read_act,
                 amount=self._amount,
+                attribute_meant=self._attribute_meant,
             )
             model = get_chat_model(
                 self._settings,

@@ -172,8 +172,8 @@ class MeasureWords:
         for start, end, _ in reversed(found):
             text = text[:start] + " " + text[end:]
         bounds = [bound for _, _, bound in found]
-        while (read := self._after_noun(text, measures)) is not None:
-            bound, start, end = read
+        while (after := self._after_noun(text, measures)) is not None:
+            bound, start, end = after
             bounds.append(bound)
             text = text[:start] + " " + text[end:]
         return bounds, text

@@ -149,7 +149,7 @@ class QueryParser:
         self._labels = _labels(products, set(measures.schema.specs))
         keys = {k for p in products for k in p.attributes} - {"gender"}
         self._keys = [
-            (key, re.compile(r"\b" + r"[\s_-]*".join(map(re.escape, key.split("_"))) + r"\b"))
+            (key, re.compile(r"\b" + r"[\s_-]*".join(map(_plural, key.split("_"))) + r"\b"))
             for key in sorted(keys, key=lambda k: (-len(k), k))
         ]
         # words a product's attributes say, which a shopper may rule out ("no down")
@@ -161,7 +161,14 @@ class QueryParser:
             if len(word) > 2 and not is_stopword(word)
         }
         self._categories = _category_parts(sorted({p.category for p in products}))
-        # how many products' names hold each word (a men's and a women's cut count once)
+        # the products whose names hold each word; how many names (a men's and a women's cut
+        # are one name)
+        # the products whose names lead with each word (a line's name comes first: "Juniper 2
+        # Backpacking Tent", "Nano 120 Ultralight Headlamp")
+        self._owners: dict[str, list[Product]] = {}
+        for p in products:
+            for word in title_words(p.title)[:1]:
+                self._owners.setdefault(word, []).append(p)
         self._title_words = Counter(
             word
             for title in {_genderless(p.title, self._genders) for p in products}
@@ -273,8 +280,8 @@ class QueryParser:
 
     def is_name(self, word: str) -> bool:
         """Whether a word (as `title_words` spells it) is a name a few products have at most
-        ("drizzle", "ridgeline"): not a kind, an activity or a feature that many products'
-        names share ("jacket", "hiking"), nor a word of what products are ("waterproof")."""
+        ("drizzle", "spork"): not a kind, an activity or a feature that many products' names
+        share ("jacket", "hiking"), nor a word of what products are ("waterproof")."""
         return (
             len(word) > 3
             and not word.isdigit()
@@ -282,6 +289,30 @@ class QueryParser:
             and word not in self._attribute_words
             and not self._category(word)
         )
+
+    def named_by(self, text: str) -> list[Product]:
+        """The products a message names by the name their titles lead with ("does the nano
+        last long", "the wayfarer 40"): those holding most of the message's words, so "wayfarer
+        40" is the Wayfarer 40, not every Wayfarer, and of those the ones having what it asks
+        about ("batteries" of the Campfire headlamp, not the Campfire vest); [] when it says no
+        name."""
+        said = title_words(text)
+        names = [w for w in dict.fromkeys(said) if w in self._owners and self.is_name(w)]
+        if not names:
+            return []
+        hits = Counter(p.id for w in names for p in self._owners[w])
+        owners = {p.id: p for w in names for p in self._owners[w]}
+        words = set(said)
+        score = {
+            pid: (
+                count,
+                self.attribute_asked(text, list(owners[pid].attributes), named=True) is not None,
+                len(words & set(title_words(owners[pid].title))),
+            )
+            for pid, count in hits.items()
+        }
+        best = max(score.values())
+        return [owners[pid] for pid, s in score.items() if s == best]
 
     def _coverage_of(self, key: str) -> list[int]:
         return [counts[key] for counts in self._coverage.values()]
@@ -422,6 +453,13 @@ def _labels(
             pattern = re.compile(rf"(?<![\w-]){phrase}(?![\w-])")
             labels.append((pattern, key, value, categories))
     return sorted(labels, key=lambda label: -len(label[2]))
+
+
+def _plural(word: str) -> str:
+    """A pattern for a word and its plural ("battery" or "batteries", "pocket" or "pockets")."""
+    if word.endswith("y") and len(word) > 2:
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    return re.escape(word) + "(?:e?s)?"
 
 
 def title_words(text: str) -> list[str]:

@@ -34,6 +34,9 @@ class Kit:
     acts: Callable[[str], Reading] | None = None  # a message's dialogue act, with a confidence
     # A product's value of a measure (or price) in base units, as a sort compares it.
     amount: Callable[[str, SortBy], float | None] = lambda product_id, sort: None
+    # The attribute a question asks about by its meaning ("fit in the overhead bin": carry_on),
+    # given the question, the product's id and its attributes; None when none stands out.
+    attribute_meant: Callable[[str, str, dict[str, str]], str | None] = lambda q, pid, a: None
 
 
 @dataclass

@@ -63,7 +63,11 @@ def _distinctive(word: str, cores: list[set[str]]) -> bool:
 
 
 def lookup(turn: Turn, then: str) -> Action:
-    """Search for the product the message names; `then` is the flow that continues with it."""
+    """The product the message names, by its name when the catalog knows it, else a search
+    for it; `then` is the flow that continues with it."""
+    if (product_id := by_name(turn)) is not None:
+        flow = "checkout" if then == "choice" else then
+        return Call(Step(flow=flow), [("get_product", {"product_id": product_id})])
     query = {"query": turn.text, "filters": {"in_stock": False}, "limit": 8, "read_filters": False}
     return Call(Step(flow="lookup", data={"then": then}), [("search_products", query)])
 
@@ -72,3 +76,21 @@ def found(turn: Turn) -> str | None:
     """After `lookup`: the named product's id, if the search found it."""
     cards = turn.memory.result("search_products").get("products", [])
     return named(turn.text, cards, turn.kit.parser)
+
+
+def by_name(turn: Turn) -> str | None:
+    """The one product the message names by the name it leads with ("the nano", "the meadow
+    ones"): of several with that name, the one shown, of the kind shown or named, or of the
+    shopper's gender; None while more than one product remains."""
+    owners = turn.kit.parser.named_by(turn.text)
+    shown = {s.product_id: s.category for s in turn.carry.shown}
+    kinds = set(turn.kit.parser.parse(turn.text).filters.categories) or set(shown.values())
+    said = {_GENDERS[w] for w in title_words(turn.text) if w in _GENDERS}
+    for keep in (
+        lambda p: p.id in shown,
+        lambda p: p.category in kinds,
+        lambda p: bool(said & {_GENDERS[w] for w in title_words(p.title) if w in _GENDERS}),
+    ):
+        if len(owners) > 1:
+            owners = [p for p in owners if keep(p)] or owners
+    return owners[0].id if len(owners) == 1 else None

@@ -153,14 +153,23 @@ def _answer_about(
             label = key.replace("_", " ")
             return turn.say("product_attribute_unknown", title=title, label=label)
         return _attribute(turn, title, key, details["attributes"][key])
+    attributes: dict[str, str] = details["attributes"]
+    lowest = min((v["price"] for v in details["variants"]), key=float, default="")
+    priced = {**attributes, "price": f"${lowest}"}  # "how much is it" asks the price
+    meant = turn.kit.attribute_meant(lowered, details["product_id"], priced)
+    meant = meant if meant in attributes else None  # the price: the overview says it
     for pattern, names, label in _ATTRIBUTES:
         if re.search(pattern, lowered):
-            values = [details["attributes"][k] for k in names if k in details["attributes"]]
+            values = [attributes[k] for k in names if k in attributes]
+            if meant is not None and meant not in names:
+                break  # "how thick is the fabric": the whole question means the fabric weight
             if values:
                 return turn.say(
                     "product_attribute", title=title, label=label, value=", ".join(values)
                 )
             return turn.say("product_attribute_unknown", title=title, label=label.rstrip(":"))
+    if meant is not None:  # "fit in the overhead bin": the carry-on fit, by meaning
+        return _attribute(turn, title, meant, attributes[meant])
     key = turn.kit.parser.attribute_asked(lowered, list(details["attributes"]))
     if key is not None:  # a word of its kind ("how tall": a height)
         return _attribute(turn, title, key, details["attributes"][key])

@@ -376,15 +376,23 @@ def ordinals(text: str) -> list[int]:
         (m.start(), index)
         for word, index in ORDINALS.items()
         for m in re.finditer(rf"\b{word}\b", lowered)
+        if word != "last" or _LAST.search(lowered)
     ]
     return [index for _, index in sorted(found)]
+
+
+# "last" as a place in a list ("the last one", "last one"), not the verb ("how long does it
+# last").
+_LAST = re.compile(
+    r"\b(?:the|that|this|your|my)\s+last\b|^\s*last\b|\blast\s+(?:one|ones|option|item)\b"
+)
 
 
 def ordinal(text: str) -> int | None:
     """'the second one' -> 1, 'the last one' -> -1, 'number 3' / '#2' -> 2 / 1."""
     lowered = text.lower()
     for word, index in ORDINALS.items():
-        if re.search(rf"\b{word}\b", lowered):
+        if re.search(rf"\b{word}\b", lowered) and (word != "last" or _LAST.search(lowered)):
             return index
     if m := re.search(r"(?:\bnumber|\bno\.?|\boption|#)\s?(\d)\b|^\s*(\d)\s*$", lowered):
         return int(m.group(1) or m.group(2)) - 1
