@@ -57,6 +57,9 @@ def product_card(product: Product, variant_ids: tuple[str, ...] | None = None) -
         values = _option_values(in_stock, option)
         if values:
             card[f"{option}s_in_stock"] = values
+    others = sorted({k for v in in_stock for k in v.options} - {"size", "color"})
+    if others:  # "regular length", "the 32 oz": options a shopper chooses by saying them
+        card["options_in_stock"] = {k: _option_values(in_stock, k) for k in others}
     if len(fitting) == 1:
         card["variant_id"] = fitting[0].id
     return card

@@ -215,11 +215,18 @@ class QueryParser:
         return ParsedQuery(" ".join(text.split()), filters, understood, sort)
 
     def _measures(self, categories: list[str]) -> Measures:
-        """The measures of the products asked about (of the whole catalog when none is named)."""
+        """The measures of the products asked about (of the whole catalog when none is named;
+        a unit only other kinds measure still reads, "30 liters" of what a "layers" names)."""
         coverage: Counter[str] = Counter()
         for category in categories or self._coverage:
             coverage.update(self._coverage.get(category, Counter()))
         dimensions = {name: self._dimensions[name] for name in coverage}
+        known = set(dimensions.values())
+        for counts in self._coverage.values():
+            for name, count in counts.items():
+                if self._dimensions[name] not in known:
+                    dimensions[name] = self._dimensions[name]
+                    coverage[name] += count
         return Measures(dimensions, coverage, self._temperature_unit)
 
     def _price(self, text: str, filters: SearchFilters) -> str:

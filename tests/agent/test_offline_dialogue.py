@@ -86,3 +86,23 @@ def test_the_other_one_switches_the_cart_to_the_next_product_shown(
     shopper.says("add the first one to my cart")
     reply = shopper.says("sorry, the other one")
     assert [card.product_id for card in reply.products] == [shown[1].product_id]
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (["summit bottle in black 20 oz", "no not the 20, the 32oz one"], ("Black", "32 oz")),
+        (["enamel mug in cream", "hmm on second thought the blue speckle one"], ("Blue Speckle",)),
+        (["the featherlite pad", "regular length is fine", "im 6'3 so the long one"], ("Long",)),
+        (["fernrunner 3 womens in grey", "size 8, normal width"], ("Grey", "Standard", "8")),
+    ],
+)
+def test_an_option_said_in_other_words_chooses_or_corrects_the_cart(
+    shopper: Shopper, concierge: Concierge, turns: list[str], expected: tuple[str, ...]
+) -> None:
+    for text in turns:
+        reply = shopper.says(text)
+    assert reply.checkout_url, reply.text
+    [line] = parse_cart_url(followed(concierge, reply.checkout_url)).lines
+    _, variant = concierge._agent._checkout.index.get(line.variant_id)  # type: ignore[misc]
+    assert set(expected) <= set(variant.options.values()) and line.quantity == 1

@@ -9,7 +9,8 @@ from typing import Any
 from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
 from assistant.agent.offline.lookup import lookup
-from assistant.agent.offline.memory import Step
+from assistant.agent.offline.memory import Shown, Step
+from assistant.agent.offline.options import options_said, said_value
 from assistant.agent.offline.products import option_values
 from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
 from assistant.retrieval.query import SIZE_WORDS
@@ -50,6 +51,8 @@ def checkout(turn: Turn) -> Action:
     discount = code.group(1) if code else step.data.get("discount") or carry.discount
     same = carry.awaiting == "variant" and carry.options_for == details["product_id"]
     options = dict(carry.options) if same else _still_offered(step.data, details)
+    if not same and not step.data.get("options"):
+        options = {**_searched(turn, details), **options}
     chosen, problem = _choose_variant(turn, details, options)
     if chosen is None:
         carry.awaiting, carry.quantity, carry.discount = "variant", count, discount
@@ -65,6 +68,7 @@ def checkout(turn: Turn) -> Action:
         "options": dict(chosen["options"]),
         "quantity": count,
         "discount": discount,
+        "item": _offered(details).model_dump(),  # what a correction may choose instead
     }
     args: dict[str, Any] = {"items": [{"variant_id": chosen["variant_id"], "quantity": count}]}
     if discount:
@@ -113,6 +117,30 @@ def _other(turn: Turn, current: str | None) -> str | None:
     return others[0] if others else None
 
 
+def _offered(details: dict[str, Any]) -> Shown:
+    """The product as shown, with every option's values in stock."""
+    in_stock = [v for v in details["variants"] if v["in_stock"]] or details["variants"]
+    names = sorted({k for v in in_stock for k in v["options"]} - {"color", "size"})
+    return Shown(
+        product_id=details["product_id"],
+        title=details["title"],
+        price=min((v["price"] for v in in_stock), key=float),
+        category=details.get("category", ""),
+        colors=option_values(in_stock, "color"),
+        sizes=option_values(in_stock, "size"),
+        others={name: option_values(in_stock, name) for name in names},
+    )
+
+
+def _searched(turn: Turn, details: dict[str, Any]) -> dict[str, str]:
+    """The colour the search shown was for, when this product comes in it ("sage" sun hats,
+    then "l/xl": a sage one in L/XL)."""
+    wanted = turn.kit.parser.parse(turn.carry.search).filters.color if turn.carry.search else None
+    colours = option_values(details["variants"], "color")
+    match = next((c for c in colours if wanted and wanted in c.lower()), None)
+    return {"color": match} if match else {}
+
+
 def _still_offered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     """Options chosen before (a correction's) that this product offers too."""
     offered = {(k, v) for variant in details["variants"] for k, v in variant["options"].items()}
@@ -122,7 +150,7 @@ def _still_offered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, s
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "a couple": 2, "a pair": 2}  # fmt: skip
 _BARE_COUNT = re.compile(
-    r"(?<![#\w.$])(\d{1,2}|"
+    r"(?<![#\w.$'\u2019])(\d{1,2}|"
     + "|".join(_COUNT_WORDS)
     + r")(?![\w.%°'\u2019$])(?!\s*(?:st|nd|rd|th)\b)",
     re.I,
@@ -143,6 +171,7 @@ def _count(turn: Turn, details: dict[str, Any]) -> int | None:
         text = text.replace(item.title.lower(), " ")
     text = text.replace(details["title"].lower(), " ")
     values = {v.lower() for variant in details["variants"] for v in variant["options"].values()}
+    values |= {m.group(0) for v in values if (m := re.match(r"\d+(?:\.\d+)?", v))}  # "the 20"
     titles = [details["title"], *(item.title for item in turn.carry.shown)]
     values |= {n for title in titles for n in re.findall(r"\d+", title)}  # "fernrunner 3"
     for m in _BARE_COUNT.finditer(text):
@@ -177,6 +206,8 @@ def _meant(turn: Turn) -> str | None:
         return carry.options_for
     if FOLLOW_UP.search(turn.text) or not _names_something(turn):
         return turn.refer()
+    if (item := turn.looked_at()) is not None and options_said(turn.text, item.options()):
+        return item.product_id  # "regular length is fine" of the pad looked at
     return None
 
 
@@ -234,14 +265,7 @@ def _choose_variant(
     parsed = turn.kit.parser.parse(turn.text).filters
     for option in sorted({k for v in variants for k in v["options"]}):
         values = option_values(variants, option)
-        said = next(
-            (
-                x
-                for x in values
-                if re.search(rf"(?<![\w.'\u2019]){re.escape(x.lower())}(?![\w.'\u2019])", lowered)
-            ),
-            None,
-        )
+        said = said_value(lowered, values, option=option)
         if option == "size":
             said = said or parsed.size or _size_word(lowered, values)
             said = said or (turn.carry.size if turn.carry.size in values else None)

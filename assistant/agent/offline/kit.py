@@ -128,9 +128,21 @@ class Turn:
                 category=c.get("category", ""),
                 colors=c.get("colors_in_stock", []),
                 sizes=c.get("sizes_in_stock", []),
+                others=c.get("options_in_stock", {}),
             )
             for c in cards
         ]
+
+    def looked_at(self) -> Shown | None:
+        """The item being looked at: the one a cart or a pending choice is for, the one in
+        focus, or the only one shown."""
+        carry = self.carry
+        wanted = carry.options_for or carry.cart.get("product_id") or carry.focus
+        if wanted is None and len(carry.shown) == 1:
+            return carry.shown[0]
+        if carry.cart.get("product_id") == wanted and carry.cart.get("item"):
+            return Shown.model_validate(carry.cart["item"])
+        return next((s for s in carry.shown if s.product_id == wanted), None)
 
     def showable(self, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The cards a reply can show on this channel (its `max_cards`), though a search

@@ -34,6 +34,11 @@ class Shown(BaseModel):
     category: str = ""  # what kind of thing: "anything lighter?" looks for more of it
     colors: list[str] = Field(default_factory=list)  # in stock: "the charcoal one"
     sizes: list[str] = Field(default_factory=list)
+    others: dict[str, list[str]] = Field(default_factory=dict)  # width, length, capacity...
+
+    def options(self) -> dict[str, list[str]]:
+        """Every option's values in stock, by option name."""
+        return {"color": self.colors, "size": self.sizes, **self.others}
 
 
 class Carry(BaseModel):

@@ -18,6 +18,7 @@ from assistant.agent.offline import cart, products, ranking, refine, shopping, s
 from assistant.agent.offline.actions import Action
 from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import lookup
+from assistant.agent.offline.options import options_said
 from assistant.agent.offline.service import faq
 from assistant.agent.understanding import Reading
 from assistant.retrieval.query import ParsedQuery
@@ -46,7 +47,9 @@ def _ranked(reading: Reading) -> list[tuple[str, float]]:
 # narrower or shifted one (the classifier cannot: "only black ones" reads as either).
 _LOOKING = {"search", "refine", "negate"}
 _ONE = re.compile(r"\b(?:it|its|it's|that one|this one)\b", re.IGNORECASE)
-_ALL = re.compile(r"\b(?:they|them|these|those|any of|all of|each|which of)\b", re.IGNORECASE)
+_ALL = re.compile(
+    r"\b(?:they|them|these|those|any of|all of (?!us\b|you\b)|each|which of)\b", re.IGNORECASE
+)  # "all of them", not "fits all of us"
 
 
 class Evidence:
@@ -65,10 +68,8 @@ class Evidence:
         self.searching = bool(carry.search) and carry.intent in ("search", "product", "rank")
         self.buying = carry.intent == "checkout" or carry.awaiting == "variant"
         self.choosing = carry.awaiting == "variant" and not self.names_kind
-        pending = next((s for s in carry.shown if s.product_id == carry.options_for), None)
-        offered = [*pending.colors, *pending.sizes] if pending else []
-        lowered = turn.text.lower()
-        self.says_an_option = any(value.lower() in lowered for value in offered)
+        looked_at = turn.looked_at()  # "the 32oz one", "normal width", "l/xl" of it
+        self.says_an_option = bool(looked_at and options_said(turn.text, looked_at.options()))
         self.new_kind = self.names_kind and not self.names_shown
         self.bounded = bool(self.parsed.understood) or self.parsed.sort is not None
         self.refers_item = self.points or self.names_shown or bool(_ONE.search(turn.text))
@@ -95,6 +96,8 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         if reading.act == "correct" or (turn.carry.cart and reading.act != "checkout"):
             return cart.correct(turn)
         return cart.checkout(turn)
+    if turn.carry.cart and seen.says_an_option and not seen.new_kind:
+        return cart.correct(turn)  # "no not the 20, the 32oz one", "the long one instead"
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
@@ -111,6 +114,8 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         return None
     if seen.choosing and (reading.act in _CHOICE_ACTS or seen.says_an_option):
         return cart.checkout(turn)  # "Brushed Steel", "the 20 oz": the option asked for
+    if reading.act in ("choose_variant", "checkout") and seen.says_an_option and not seen.new_kind:
+        return cart.checkout(turn)  # "l/xl" of the one sun hat left, "regular length is fine"
     filters = seen.parsed.filters
     if turn.carry.cart and not seen.new_kind and (filters.color or filters.size):
         return cart.correct(turn)  # after a link: "the blue speckle one", "in a medium"
