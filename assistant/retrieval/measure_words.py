@@ -269,8 +269,10 @@ class MeasureWords:
         for _, pattern, named in self._nouns:
             if pattern.search(text):
                 return named
-        for word in re.findall(r"[a-z]{3,}", text.lower()):  # "how many liters": a unit
-            if dimension := unit_dimension(word):
+        # "how many liters": a unit with no number names its dimension ("for 2 weeks" does not:
+        # a number of a unit is an amount)
+        for match in re.finditer(r"(\d\s*)?\b([a-z]{3,})", text.lower()):
+            if not match.group(1) and (dimension := unit_dimension(match.group(2))):
                 return (dimension,)
         return None
 

@@ -160,7 +160,9 @@ class QueryParser:
             for word in re.findall(r"[a-z]+", value.lower())
             if len(word) > 2 and not is_stopword(word)
         }
-        self._categories = _category_parts(sorted({p.category for p in products}))
+        self._categories = _with_title_heads(
+            _category_parts(sorted({p.category for p in products})), products
+        )
         # the products whose names hold each word; how many names (a men's and a women's cut
         # are one name)
         # the products whose names lead with each word (a line's name comes first: "Juniper 2
@@ -512,6 +514,31 @@ def _temperature_unit(products: list[Product], measures: MeasureColumns) -> Lite
 def _amount(number: str, thousands: str | None) -> Decimal:
     value = Decimal(number.replace(",", ""))
     return value * 1000 if thousands else value
+
+
+def _with_title_heads(
+    categories: list[tuple[str, list[tuple[str, ...]]]], products: list[Product]
+) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Each category's parts, with the head nouns its products' names end with ("Basecamp
+    Duffel": a duffel is travel luggage) where every product so named is of that one kind and
+    at least two are."""
+    kinds: dict[str, set[str]] = {}
+    titles: dict[str, set[str]] = {}
+    for p in products:
+        title = re.sub(r"\s+-\s+.*$", "", p.title)  # without " - Women's"
+        stems = tokenize(title)
+        if stems and stems[-1].isalpha() and len(stems[-1]) > 2:  # not "80L", "oz"
+            kinds.setdefault(stems[-1], set()).add(p.category)
+            titles.setdefault(stems[-1], set()).add(title)
+    heads: dict[str, list[tuple[str, ...]]] = {}
+    for stem, names in kinds.items():
+        if len(names) == 1 and len(titles[stem]) >= 2 and stem not in _GENERIC_HEADS:
+            heads.setdefault(next(iter(names)), []).append((stem,))
+    known = {part for _, parts in categories for part in parts}
+    return [
+        (name, parts + [h for h in heads.get(name, []) if h not in known])
+        for name, parts in categories
+    ]
 
 
 def _category_parts(names: list[str]) -> list[tuple[str, list[tuple[str, ...]]]]:

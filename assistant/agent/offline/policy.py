@@ -27,6 +27,9 @@ from assistant.retrieval.query import ParsedQuery
 MIN_CONFIDENCE = 0.5
 # A question about the shop read this surely wins over product words in it.
 POLICY_CONFIDENCE = 0.8
+# A question read as about the shop's policies or an order's problem, the two together this
+# surely, is one too.
+SHOP_SHARE = 0.6
 
 
 # Acts that answer "which colour would you like?" when it was just asked (a bare option value
@@ -46,6 +49,10 @@ def _ranked(reading: Reading) -> list[tuple[str, float]]:
 # Acts of looking for products: with something shown, the state tells a new search from a
 # narrower or shifted one (the classifier cannot: "only black ones" reads as either).
 _LOOKING = {"search", "refine", "negate"}
+# A question anywhere in the message ("wore them once, can i send them back").
+_ASKS = re.compile(
+    r"\?|\b(?:can|could|do|does|will|would|is|are) (?:i|we|you|u|they|it|that|this)\b", re.I
+)
 _ONE = re.compile(r"\b(?:it|its|it's|that one|this one)\b", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:they|them|these|those|any of|all of (?!us\b|you\b)|each|which of)\b", re.IGNORECASE
@@ -106,8 +113,12 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         if seen.names_shown and signals.QUESTION.search(turn.text):
             return products.product_question(turn)  # "how cold can the cub one go"
         return None
-    if reading.act in ("policy", "order_problem") and reading.confidence >= POLICY_CONFIDENCE:
-        return faq(turn)
+    shop_share = sum(c for act, c in _ranked(reading) if act in ("policy", "order_problem"))
+    if reading.act in ("policy", "order_problem") and (
+        reading.confidence >= POLICY_CONFIDENCE
+        or (shop_share >= SHOP_SHARE and _ASKS.search(turn.text))
+    ):
+        return faq(turn)  # "wore them once n they hurt, can i send them back"
     if not (seen.shown or seen.focus or seen.buying):
         return None
     if reading.act not in _POLICY and reading.act not in _LOOKING:

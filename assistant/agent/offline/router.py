@@ -55,7 +55,7 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     about_order = _about_an_order(text) or (
         carry.awaiting == "order_details" and _order_facts(text)
     )
-    if about_order and not _policy_question(text):
+    if about_order and not _policy_question(text) and not _a_problem_asked_about(turn):
         return order(turn)
     if (
         carry.awaiting == "gift_facts"
@@ -67,6 +67,19 @@ def route(turn: Turn, greeting: str, sign_off: str) -> Action:
     if reading is not None and (decided := policy.decide(turn, reading)) is not None:
         return decided
     return _by_rules(turn, sign_off)
+
+
+def _a_problem_asked_about(turn: Turn) -> bool:
+    """ "My order came with a broken zipper, who do I talk to": a problem with an order, named
+    by no number, is a question the shop's policies answer (they say what to send)."""
+    reading = turn.reading()
+    return (
+        reading is not None
+        and reading.act == "order_problem"
+        and reading.confidence >= policy.POLICY_CONFIDENCE
+        and turn.carry.awaiting != "order_details"
+        and not signals.order_id(turn.text)
+    )
 
 
 def _by_rules(turn: Turn, sign_off: str) -> Action:
