@@ -106,10 +106,11 @@ def search_products(
             hits = catalog.products.search(parsed.text, parsed.filters, k, sort)
     except UnknownMeasure as exc:
         return {"error": str(exc)}
+    best = max(hits, key=lambda h: h.similarity, default=None)  # sorted, it may not be first
     found: dict[str, Any] = {
         "understood": parsed.filters.describe(),
-        "match": "strong" if hits and _strong(hits[0].similarity, hits[0].lexical) else "weak",
-        "similarity": round(hits[0].similarity, 3) if hits else 0.0,
+        "match": "strong" if best and _strong(best.similarity, best.lexical) else "weak",
+        "similarity": round(best.similarity, 3) if best else 0.0,
         "products": [product_card(h.product, h.variant_ids) for h in hits],
     }
     ordered = sort or (parsed.sort if read_filters else None)

@@ -45,7 +45,7 @@ _BOUND = re.compile(
 )
 _AFTER_NOUN = re.compile(
     rf"\s*(?:of|is|:|=|at|with)?\s*(?:(?P<dir>{_AT_MOST}|{_AT_LEAST}|{_ABOUT})\s+)?"
-    r"(?P<num>\d+(?:[.,]\d+)?)(?![\w.,%°])",
+    r"(?P<num>\d+(?:[.,]\d+)?)(?![\w.%°]|,\d)",  # "5, its for snow" ends at 5; "5,000" does not
     re.IGNORECASE,
 )
 # Ways of saying a bound that the bound pattern reads once put plainly.

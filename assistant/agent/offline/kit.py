@@ -55,8 +55,16 @@ class Turn:
         return self.memory.carry
 
     def reading(self) -> Reading | None:
-        """What the message is taken to be (None where no classifier is set up)."""
-        return self.kit.acts(self.text) if self.kit.acts is not None else None
+        """What the message is taken to be (None where no classifier is set up), read with the
+        names of products shown put as "that one": "I'll take the Deckhand Rain Jacket" is a
+        checkout, though the words of a name alone read as a search."""
+        if self.kit.acts is None:
+            return None
+        text = self.text
+        for item in self.carry.shown:
+            for name in dict.fromkeys([item.title, item.title.split(" - ")[0]]):
+                text = re.sub(re.escape(name), "that one", text, flags=re.IGNORECASE)
+        return self.kit.acts(text)
 
     def say(self, key: str, **values: Any) -> str:
         return self.kit.replies.render(key, self.memory.turn_count, **values)

@@ -78,9 +78,21 @@ class Evidence:
         looked_at = turn.looked_at()  # "the 32oz one", "normal width", "l/xl" of it
         self.says_an_option = bool(looked_at and options_said(turn.text, looked_at.options()))
         self.new_kind = self.names_kind and not self.names_shown
-        self.bounded = bool(self.parsed.understood) or self.parsed.sort is not None
+        self.bounded = (
+            bool(self.parsed.understood) or self.parsed.sort is not None or self._adds_to_search()
+        )
         self.refers_item = self.points or self.names_shown or bool(_ONE.search(turn.text))
         self.refers_all = len(carry.shown) > 1 and bool(_ALL.search(turn.text))
+
+    def _adds_to_search(self) -> bool:
+        """Whether the message constrains the search shown more, read with it ("we're a family
+        of 4": sleeps 4 of the tents shown, though alone it names no tent)."""
+        searched = refine.base(self.turn)
+        if not searched:
+            return False
+        parse = self.turn.kit.parser.parse
+        before, after = parse(searched).filters, parse(f"{searched} {self.turn.text}").filters
+        return after.model_copy(update={"in_stock": before.in_stock}) != before
 
     @property
     def about_shown(self) -> bool:

@@ -78,6 +78,8 @@ def _bounded_search(turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, An
     for name in ("color", "size", "material"):
         if value := getattr(new, name) or getattr(old, name):
             filters[name] = value
+    if sort and (kind := _kind_shown(turn, new.categories or old.categories)):
+        filters["category"] = kind  # "cheaper?" after insulated parkas: not a rain parka
     measures = {m.measure: m.model_dump(exclude_none=True) for m in old.measures}
     measures |= {m.measure: m.model_dump(exclude_none=True) for m in new.measures}
     for b in bounds:
@@ -100,6 +102,17 @@ def _bounded_search(turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, An
     search = f"{base(turn)} {turn.text}".strip()
     data = {"query": search, "bounds": bounds, "sort": sort}
     return Call(Step(flow="shift", data=data), [("search_products", arguments)])
+
+
+def _kind_shown(turn: Turn, named: list[str]) -> str | None:
+    """The one kind every item shown is of, when the words searched name it among others
+    ("parka": insulated or rain jackets) or name none; None when the message names another.
+    A shift keeps to it; a narrowing may leave it ("in kids sizes" of rain jackets)."""
+    kinds = {s.category for s in turn.carry.shown if s.category}
+    if len(kinds) != 1:
+        return None
+    kind = next(iter(kinds))
+    return kind if not named or kind in named else None
 
 
 def shifted(turn: Turn, step: Step) -> Action:
