@@ -31,6 +31,7 @@ from assistant.agent.models import get_chat_model
 from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
 from assistant.agent.offline.replies import Replies
+from assistant.agent.presentation import BRAND_CHANNEL, EndOnPresentation, final_reply
 from assistant.agent.tools import TOOLS
 from assistant.agent.understanding import ActClassifier, Reading
 from assistant.brand import PromptSet
@@ -41,8 +42,8 @@ from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.index import CatalogIndex
 from assistant.retrieval.measure_columns import SortBy, UnknownMeasure
 
-BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
 MAX_TOOL_ROUNDS = 6
+STEPS_PER_ROUND = 3  # the presentation check (`EndOnPresentation`), the model, the tools
 MODES = ["messages", "values"]  # tokens as the model writes them, and each step's state
 TRACKED_PATH = len("/c/") + 22 + 1 + 22  # a tracked link's path: /c/{link id}.{signature}
 
@@ -85,7 +86,9 @@ class ShopAgent:
         # tool calls too (see `inline_tools`).
         offline = settings.chat_model() == "offline"
         self._stream_modes = ["values"] if offline else MODES
-        self._run_config: RunnableConfig = {"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1}
+        # MAX_TOOL_ROUNDS rounds of tools, and the model's answer after them (its check too)
+        limit = STEPS_PER_ROUND * MAX_TOOL_ROUNDS + STEPS_PER_ROUND - 1
+        self._run_config: RunnableConfig = {"recursion_limit": limit}
         if offline:
             install()
             self._run_config |= ONE_AT_A_TIME
@@ -228,6 +231,7 @@ class ShopAgent:
                 model,
                 TOOLS,
                 system_prompt=prompts.system_prompt(style, today),
+                middleware=[EndOnPresentation()],
                 context_schema=ShopContext,
             )
         return self._graphs[key]
@@ -286,7 +290,9 @@ def _malformed_feedback(message: BaseMessage) -> list[BaseMessage]:
 
 
 def _outcome(new: list[BaseMessage], context: ShopContext) -> TurnOutcome:
-    final = new[-1] if new and isinstance(new[-1], AIMessage) else AIMessage(content="")
+    at = final_reply(new)  # the last message, or the reply the turn ended on presenting
+    final = new[at] if at is not None else AIMessage(content="")
+    assert isinstance(final, AIMessage)
     return TurnOutcome(
         text=final.text,
         messages=new,
