@@ -9,9 +9,11 @@ call's result (`reply_content`), whichever model made it: a hosted model through
 offline engine by putting the same call on its answer.
 
 A model message that holds the reply text and calls nothing but `present_products` is the
-turn's final reply: once its calls succeed, `EndOnPresentation` ends the turn without asking
-the model again, so presenting costs no extra model round-trip. A model that presents first
-and writes afterwards is asked for its text as usual.
+turn's final reply. The tool returns directly (it ends the graph's pass), so once such a call
+succeeds the turn is over without asking the model again: presenting costs no extra model
+round-trip. When the pass stopped on a presentation that was not the reply (the model presents
+first and writes afterwards, or the call failed), `awaits_reply` says so and the runner lets
+the model go on from there.
 """
 
 from __future__ import annotations
@@ -20,9 +22,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from langchain.agents.middleware import AgentMiddleware, AgentState, hook_config
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
-from langgraph.runtime import Runtime
 
 from assistant.agent.cards import product_card
 from assistant.agent.context import ShopContext
@@ -141,20 +141,8 @@ def _succeeded(message: ToolMessage) -> bool:
     return isinstance(result, dict) and "error" not in result
 
 
-class EndOnPresentation(AgentMiddleware[AgentState[Any], ShopContext, Any]):
-    """Ends the turn, before the model is asked again, when the model's last message was its
-    reply text with successful `present_products` calls (see the module docstring)."""
-
-    @hook_config(can_jump_to=["end"])
-    def before_model(
-        self, state: AgentState[Any], runtime: Runtime[ShopContext]
-    ) -> dict[str, Any] | None:
-        messages = state["messages"]
-        last = messages[-1] if messages else None
-        if (
-            isinstance(last, ToolMessage)
-            and last.name == PRESENT
-            and final_reply(messages) is not None
-        ):
-            return {"jump_to": "end"}
-        return None
+def awaits_reply(messages: Sequence[BaseMessage]) -> bool:
+    """The messages stop on a presentation that was not the model's reply: the model has yet
+    to write its reply (or to fix the call) and goes on from here."""
+    last = messages[-1] if messages else None
+    return isinstance(last, ToolMessage) and last.name == PRESENT and final_reply(messages) is None

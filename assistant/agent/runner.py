@@ -31,7 +31,7 @@ from assistant.agent.models import get_chat_model
 from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
 from assistant.agent.offline.replies import Replies
-from assistant.agent.presentation import BRAND_CHANNEL, EndOnPresentation, final_reply
+from assistant.agent.presentation import BRAND_CHANNEL, awaits_reply, final_reply
 from assistant.agent.tools import TOOLS
 from assistant.agent.understanding import ActClassifier, Reading
 from assistant.brand import PromptSet
@@ -43,7 +43,7 @@ from assistant.retrieval.index import CatalogIndex
 from assistant.retrieval.measure_columns import SortBy, UnknownMeasure
 
 MAX_TOOL_ROUNDS = 6
-STEPS_PER_ROUND = 3  # the presentation check (`EndOnPresentation`), the model, the tools
+PRESENTING_PASSES = 3  # passes after one that stopped on a presentation without a reply
 MODES = ["messages", "values"]  # tokens as the model writes them, and each step's state
 TRACKED_PATH = len("/c/") + 22 + 1 + 22  # a tracked link's path: /c/{link id}.{signature}
 
@@ -86,9 +86,7 @@ class ShopAgent:
         # tool calls too (see `inline_tools`).
         offline = settings.chat_model() == "offline"
         self._stream_modes = ["values"] if offline else MODES
-        # MAX_TOOL_ROUNDS rounds of tools, and the model's answer after them (its check too)
-        limit = STEPS_PER_ROUND * MAX_TOOL_ROUNDS + STEPS_PER_ROUND - 1
-        self._run_config: RunnableConfig = {"recursion_limit": limit}
+        self._run_config: RunnableConfig = {"recursion_limit": 2 * MAX_TOOL_ROUNDS + 1}
         if offline:
             install()
             self._run_config |= ONE_AT_A_TIME
@@ -146,12 +144,27 @@ class ShopAgent:
         graph = self._graph(variant, channel)
         start = [*history, HumanMessage(text), *(notes or [])]
         deadline = time.monotonic() + self._settings.openai.turn_budget_s
-        messages = yield from self._stream_once(graph, start, context, deadline)
+        messages = yield from self._stream_to_reply(graph, start, context, deadline)
         if _malformed_call(messages):  # tell the model its arguments were not valid, once
-            messages = yield from self._stream_once(
+            messages = yield from self._stream_to_reply(
                 graph, [*messages, *_malformed_feedback(messages[-1])], context, deadline
             )
         yield _outcome(messages[len(start) :], context)
+
+    def _stream_to_reply(
+        self, graph: Any, messages: list[BaseMessage], context: ShopContext, deadline: float
+    ) -> Generator[Event, None, list[BaseMessage]]:
+        """Passes of the graph until the model has replied. A pass stops after a presentation
+        (`present_products` returns directly); when that was not the model's reply (it had no
+        text yet, or the call failed), the model goes on from there in another pass."""
+        messages = yield from self._stream_once(graph, messages, context, deadline)
+        for _ in range(PRESENTING_PASSES):
+            if not awaits_reply(messages):
+                return messages
+            messages = yield from self._stream_once(graph, messages, context, deadline)
+        if awaits_reply(messages):
+            raise ModelBehaviourError("the model kept presenting products without replying")
+        return messages
 
     def _stream_once(
         self, graph: Any, messages: list[BaseMessage], context: ShopContext, deadline: float
@@ -231,7 +244,6 @@ class ShopAgent:
                 model,
                 TOOLS,
                 system_prompt=prompts.system_prompt(style, today),
-                middleware=[EndOnPresentation()],
                 context_schema=ShopContext,
             )
         return self._graphs[key]

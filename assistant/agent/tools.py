@@ -293,3 +293,6 @@ for _tool in TOOLS:
     # tool call validates and then dumps it whole (the graph state, every message of the
     # conversation so far) on every call; the runtime is injected from the signature anyway.
     _tool.args_schema = _tool.tool_call_schema
+# A presentation ends the graph's pass: when it came with the reply text the turn is done with
+# no further model call; otherwise the runner lets the model go on (`presentation`).
+present_products.return_direct = True

@@ -547,3 +547,16 @@ def test_a_bad_presentation_goes_back_to_the_model_to_fix(
     assert len(reply.products) == 1  # the corrected call alone: nothing failed is shown
     assert [q.payload for q in reply.quick_replies] == too_many[:2]
     assert len(fake.chat_requests) == 3 and fake.pending == 0
+
+
+def test_a_model_that_only_presents_without_replying_is_cut_off_gracefully(
+    openai_concierge: Concierge, fake: FakeOpenAI
+) -> None:
+    chips = {"product_ids": [], "quick_replies": ["Tents", "Packs"]}
+    fake.script([tool_call("present_products", chips)] * 5)
+
+    _, reply = ask(openai_concierge, "hello")
+
+    assert is_trouble(reply) and state_of(openai_concierge) == "bot"
+    assert len(fake.chat_requests) == 4  # the first pass, then three more, then it gives up
+    fake.clear()

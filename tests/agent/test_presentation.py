@@ -16,6 +16,7 @@ from assistant.agent.presentation import (
     MAX_PRODUCTS,
     PRESENT,
     QUICK_REPLY_MAX_CHARS,
+    awaits_reply,
     final_reply,
     presented,
 )
@@ -130,6 +131,14 @@ def test_a_reply_that_presents_is_the_final_reply_once_the_call_succeeds() -> No
     assert final_reply(_presenting("")) is None  # the model still has to write its reply
     assert final_reply(_presenting("Here are two tents.", error=True)) is None
     assert final_reply([HumanMessage("hi"), AIMessage("Hello!")]) == 1
+
+
+def test_a_presentation_without_a_reply_awaits_the_model() -> None:
+    assert not awaits_reply(_presenting("Here are two tents."))  # the turn is done
+    assert awaits_reply(_presenting(""))  # the model writes its reply next
+    assert awaits_reply(_presenting("Here are two tents.", error=True))  # or fixes the call
+    assert not awaits_reply([HumanMessage("hi"), AIMessage("Hello!")])
+    assert present_products.return_direct  # a presentation ends the graph's pass
 
 
 def test_the_last_successful_presentation_is_the_one_shown() -> None:
