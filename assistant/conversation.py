@@ -19,6 +19,7 @@ from assistant.agent.errors import ModelBehaviourError, ModelUnavailableError
 from assistant.agent.guardrails import CatalogNames, Facts, ground, repair
 from assistant.agent.offline.replies import Replies
 from assistant.agent.offline.router import GREETING_CHIPS
+from assistant.agent.presentation import final_reply
 from assistant.agent.runner import ShopAgent, TurnOutcome
 from assistant.analytics import kinds
 from assistant.brand import PromptSet, available_variants, load_prompts
@@ -508,9 +509,12 @@ class Concierge:
 
 
 def _as_sent(messages: list[BaseMessage], text: str) -> list[BaseMessage]:
-    """The turn's messages with the final one holding the text actually sent (not a draft)."""
-    if messages and isinstance(messages[-1], AIMessage) and messages[-1].text != text:
-        return [*messages[:-1], messages[-1].model_copy(update={"content": text})]
+    """The turn's messages with the reply's message holding the text actually sent (not a
+    draft): the last one, or the one that presented products with the reply."""
+    at = final_reply(messages)
+    if at is not None and messages[at].text != text:
+        sent = messages[at].model_copy(update={"content": text})
+        return [*messages[:at], sent, *messages[at + 1 :]]
     return messages
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from assistant.agent.presentation import presented
 from assistant.agent.runner import TurnOutcome
 from assistant.channels.text import clips
 from assistant.messages import QUICK_REPLY_TITLE_MAX, ProductCard, QuickReply
@@ -13,7 +14,10 @@ CARD_TOOLS = ("search_products", "recommend", "compare", "get_product")
 
 
 def cards_shown(outcome: TurnOutcome, limit: int) -> list[ProductCard]:
-    """The products the reply presents, in order, built only from tool results."""
+    """The products the reply presents, in order, built only from tool results: the ones the
+    model presented (`present_products`), each with its card from this turn's results where it
+    has one. A hosted model that presented nothing shows the products its reply names, else the
+    last search's results; the offline engine presents whatever it shows."""
     found: dict[str, dict[str, Any]] = {}
     for tool in CARD_TOOLS:
         for result in outcome.results_of(tool):
@@ -23,21 +27,25 @@ def cards_shown(outcome: TurnOutcome, limit: int) -> list[ProductCard]:
                 + ([result] if "variants" in result else [])
             ):
                 found.setdefault(card["product_id"], card)
-    wanted = outcome.engine.get("cards")
-    if wanted is None:  # a hosted model: the products its reply names, else the last results
-        lowered = outcome.text.lower()
-        wanted = [pid for pid, card in found.items() if card["title"].lower() in lowered]
-        if not wanted and outcome.results_of("search_products"):
-            wanted = [
-                c["product_id"]
-                for c in outcome.results_of("search_products")[-1].get("products", [])
-            ]
+    shown = presented(outcome.results)
+    if shown is not None:
+        cards = [found.get(card["product_id"], card) for card in shown.get("products", [])]
+        return [_card(card) for card in cards][:limit]
+    if outcome.engine:
+        return []
+    lowered = outcome.text.lower()
+    wanted = [pid for pid, card in found.items() if card["title"].lower() in lowered]
+    if not wanted and outcome.results_of("search_products"):
+        wanted = [
+            c["product_id"] for c in outcome.results_of("search_products")[-1].get("products", [])
+        ]
     return [_card(found[pid]) for pid in wanted if pid in found][:limit]
 
 
 def quick_replies(outcome: TurnOutcome, limit: int) -> list[QuickReply]:
-    """The engine's suggestions, whole where they fit (each channel clips to its own limit)."""
-    wanted = list(outcome.engine.get("quick_replies", []))[:limit]
+    """The presented quick replies, whole where they fit (each channel clips to its own)."""
+    shown = presented(outcome.results)
+    wanted = list(shown.get("quick_replies", []) if shown else [])[:limit]
     titles = clips(wanted, QUICK_REPLY_TITLE_MAX)
     return [
         QuickReply(title=title, payload=t[:200]) for title, t in zip(titles, wanted, strict=True)

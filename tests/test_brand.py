@@ -35,7 +35,7 @@ NY = ZoneInfo("America/New_York")
 TODAY = date(2025, 11, 22)
 TOOLS = (
     "search_products", "get_product", "search_faq", "recommend", "compare",
-    "create_checkout_link", "order_status", "handoff_to_human",
+    "create_checkout_link", "order_status", "handoff_to_human", "present_products",
 )  # fmt: skip
 RULE_LINES = (
     "Never invent product ids, variant ids, prices, stock levels, links or discount codes",

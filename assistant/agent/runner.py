@@ -31,6 +31,7 @@ from assistant.agent.models import get_chat_model
 from assistant.agent.offline.kit import Kit
 from assistant.agent.offline.memory import KEY
 from assistant.agent.offline.replies import Replies
+from assistant.agent.presentation import BRAND_CHANNEL, awaits_reply, final_reply
 from assistant.agent.tools import TOOLS
 from assistant.agent.understanding import ActClassifier, Reading
 from assistant.agent.understanding.attributes import AttributeMatcher
@@ -42,8 +43,8 @@ from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.index import CatalogIndex
 from assistant.retrieval.measure_columns import SortBy, UnknownMeasure
 
-BRAND_CHANNEL = {"cli": "web"}  # the terminal previews the web style
 MAX_TOOL_ROUNDS = 6
+PRESENTING_PASSES = 3  # passes after one that stopped on a presentation without a reply
 MODES = ["messages", "values"]  # tokens as the model writes them, and each step's state
 TRACKED_PATH = len("/c/") + 22 + 1 + 22  # a tracked link's path: /c/{link id}.{signature}
 
@@ -145,12 +146,27 @@ class ShopAgent:
         graph = self._graph(variant, channel)
         start = [*history, HumanMessage(text), *(notes or [])]
         deadline = time.monotonic() + self._settings.openai.turn_budget_s
-        messages = yield from self._stream_once(graph, start, context, deadline)
+        messages = yield from self._stream_to_reply(graph, start, context, deadline)
         if _malformed_call(messages):  # tell the model its arguments were not valid, once
-            messages = yield from self._stream_once(
+            messages = yield from self._stream_to_reply(
                 graph, [*messages, *_malformed_feedback(messages[-1])], context, deadline
             )
         yield _outcome(messages[len(start) :], context)
+
+    def _stream_to_reply(
+        self, graph: Any, messages: list[BaseMessage], context: ShopContext, deadline: float
+    ) -> Generator[Event, None, list[BaseMessage]]:
+        """Passes of the graph until the model has replied. A pass stops after a presentation
+        (`present_products` returns directly); when that was not the model's reply (it had no
+        text yet, or the call failed), the model goes on from there in another pass."""
+        messages = yield from self._stream_once(graph, messages, context, deadline)
+        for _ in range(PRESENTING_PASSES):
+            if not awaits_reply(messages):
+                return messages
+            messages = yield from self._stream_once(graph, messages, context, deadline)
+        if awaits_reply(messages):
+            raise ModelBehaviourError("the model kept presenting products without replying")
+        return messages
 
     def _stream_once(
         self, graph: Any, messages: list[BaseMessage], context: ShopContext, deadline: float
@@ -298,7 +314,9 @@ def _malformed_feedback(message: BaseMessage) -> list[BaseMessage]:
 
 
 def _outcome(new: list[BaseMessage], context: ShopContext) -> TurnOutcome:
-    final = new[-1] if new and isinstance(new[-1], AIMessage) else AIMessage(content="")
+    at = final_reply(new)  # the last message, or the reply the turn ended on presenting
+    final = new[at] if at is not None else AIMessage(content="")
+    assert isinstance(final, AIMessage)
     return TurnOutcome(
         text=final.text,
         messages=new,

@@ -18,6 +18,7 @@ from assistant.agent.cards import product_card, product_details
 from assistant.agent.context import ShopContext
 from assistant.agent.gifts import GiftNeeds
 from assistant.agent.gifts import recommend as find_gifts
+from assistant.agent.presentation import presentation
 from assistant.agent.shop_tool import shop_tool
 from assistant.checkout import CartLine, CheckoutError
 from assistant.orders.errors import (
@@ -249,6 +250,18 @@ def order_status(order_id: str, email_or_zip: str, runtime: Runtime) -> dict[str
 
 
 @shop_tool
+def present_products(
+    product_ids: list[str], runtime: Runtime, quick_replies: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Show products to the shopper as cards, in the order given, and offer quick replies
+    (short tappable choices, a few words each, such as "Compare top two"). The only way to
+    show cards or quick replies. `product_ids` are product_id values from this turn's results
+    (an empty list offers quick replies alone). Call it with your reply text in the same
+    message, or before writing it. Returns the cards shown, or an error saying what to fix."""
+    return presentation(product_ids, quick_replies, runtime.context)
+
+
+@shop_tool
 def handoff_to_human(reason: str, runtime: Runtime) -> dict[str, Any]:
     """Hand the conversation to a person: when the shopper asks for one, is upset, raises a
     refund dispute, legal, safety or payment problem, or when you cannot help."""
@@ -274,9 +287,13 @@ TOOLS = [
     create_checkout_link,
     order_status,
     handoff_to_human,
+    present_products,
 ]
 for _tool in TOOLS:
     # Validate only what the model sends. The inferred schema also holds `runtime`, and a
     # tool call validates and then dumps it whole (the graph state, every message of the
     # conversation so far) on every call; the runtime is injected from the signature anyway.
     _tool.args_schema = _tool.tool_call_schema
+# A presentation ends the graph's pass: when it came with the reply text the turn is done with
+# no further model call; otherwise the runner lets the model go on (`presentation`).
+present_products.return_direct = True

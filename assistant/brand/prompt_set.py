@@ -157,19 +157,23 @@ def _describe_style(style: ChannelStyle) -> str:
         lines.append(f"Keep each message under {style.max_chars} characters.")
     if style.max_cards:
         noun = "product" if style.max_cards == 1 else "products"
-        lines.append(f"Present at most {style.max_cards} {noun} in one reply.")
+        lines.append(
+            f"Present at most {style.max_cards} {noun} in one reply, as cards (present_products)."
+        )
     else:
         lines.append("Do not present products as cards; name at most one product in words.")
     if not style.max_quick_replies:
         lines.append("Do not offer quick replies.")
     elif style.options == "numbered":
         lines.append(
-            f"Offer choices as a numbered list (1. 2. 3.), at most {style.max_quick_replies}, "
-            "and invite the shopper to reply with a number."
+            f"Offer choices as quick replies (present_products), at most "
+            f"{style.max_quick_replies}: they are sent as a numbered list (1. 2. 3.) the shopper "
+            "answers with a number, so do not list them again in your text."
         )
     else:
         lines.append(
-            f"Offer at most {style.max_quick_replies} quick replies (short tappable choices)."
+            f"Offer at most {style.max_quick_replies} quick replies (short tappable choices, "
+            "sent with present_products)."
         )
     if style.notes:
         lines.append(style.notes.strip())

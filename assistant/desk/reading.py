@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.agent.offline.memory import KEY
+from assistant.agent.presentation import PRESENT
 from assistant.desk.brief import Brief
 
 MAX_SHOWN = 4
@@ -39,8 +40,9 @@ class EngineState:
 
 
 def engine_state(message: BaseMessage) -> EngineState | None:
-    """The offline engine's state on a final reply (None on any other message)."""
-    if not isinstance(message, AIMessage) or message.tool_calls:
+    """The offline engine's state on a final reply (None on any other message); a final reply
+    may present products (`present_products`) but calls no other tool."""
+    if not isinstance(message, AIMessage) or any(c["name"] != PRESENT for c in message.tool_calls):
         return None
     state = message.additional_kwargs.get(KEY)
     if not isinstance(state, dict):

@@ -17,6 +17,7 @@ from assistant.config import Settings
 from assistant.conversation import TROUBLE, Concierge
 from assistant.messages import InboundMessage, QuickReply, Reply
 from assistant.retrieval.index import CatalogIndex
+from assistant.retrieval.measure_columns import SortBy
 from assistant.testing.openai_server import (
     Completion,
     FakeOpenAI,
@@ -435,3 +436,127 @@ def test_a_turn_stops_at_its_time_budget_and_the_message_is_kept(
     fake.clear()  # the rest of the slow script
     fake.script([text(GREETING)])
     assert ask(concierge, "hello?")[1].text == GREETING
+
+
+# 8. Presenting products and quick replies (`present_products`)
+
+LIGHTEST = {"query": "backpacking tent", "sort": {"by": "weight", "direction": "asc"}}
+NEXT_STEPS = ["Compare the top two", "Only freestanding ones"]
+
+
+def lightest_first(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The products of the weight-sorted search the model received, as it listed them."""
+    [found] = [r for r in tool_results(request) if "similarity" in r]  # the search's result
+    assert found["sorted_by"]["measure"] == "weight" and found["sorted_by"]["direction"] == "asc"
+    products: list[dict[str, Any]] = found["products"]
+    assert len(products) >= 3
+    return products
+
+
+def test_the_model_presents_sorted_products_and_quick_replies_with_its_reply(
+    openai_concierge: Concierge, fake: FakeOpenAI, demo_index: CatalogIndex
+) -> None:
+    shown: list[str] = []
+
+    def present_the_three_lightest(request: dict[str, Any]) -> Completion:
+        products = lightest_first(request)[:3]
+        shown.extend(p["product_id"] for p in products)
+        arguments = {"product_ids": shown, "quick_replies": NEXT_STEPS}
+        return tool_calls(
+            call("present_products", arguments),
+            content=f"The lightest tent I found is the {products[0]['title']}.",
+        )
+
+    fake.script([tool_call("search_products", LIGHTEST), present_the_three_lightest])
+
+    _, reply = ask(openai_concierge, "What's your lightest backpacking tent?")
+
+    search = json.loads(
+        messages(fake.chat_requests[1], "assistant")[-1]["tool_calls"][0]["function"]["arguments"]
+    )
+    assert search == LIGHTEST
+    # The cards are the presented products, in the order given, lightest first.
+    assert [c.product_id for c in reply.products] == shown
+    catalog = demo_index.products
+    ranked = catalog.rank([p for pid in shown if (p := catalog.get(pid))], SortBy(by="weight"))
+    assert [p.id for p, _ in ranked] == shown and all(w is not None for _, w in ranked)
+    assert reply.quick_replies == [QuickReply(title=q, payload=q) for q in NEXT_STEPS]
+    assert reply.text.startswith("The lightest tent I found is the ")
+    # The reply came with the presentation: the model was not asked again.
+    assert len(fake.chat_requests) == 2 and fake.pending == 0
+
+
+def test_the_model_may_present_first_and_write_the_reply_after(
+    openai_concierge: Concierge, fake: FakeOpenAI
+) -> None:
+    shown: list[str] = []
+
+    def present_in_its_own_order(request: dict[str, Any]) -> Completion:
+        shown.extend(p["product_id"] for p in lightest_first(request)[:3][::-1])
+        return tool_call("present_products", {"product_ids": shown, "quick_replies": ["More"]})
+
+    def reply_after_presenting(request: dict[str, Any]) -> Completion:
+        presented = tool_results(request)[-1]
+        assert [p["product_id"] for p in presented["products"]] == shown
+        return text(
+            f"Here are three light tents, starting with the {presented['products'][0]['title']}."
+        )
+
+    fake.script(
+        [tool_call("search_products", LIGHTEST), present_in_its_own_order, reply_after_presenting]
+    )
+
+    _, reply = ask(openai_concierge, "Light tents please")
+
+    assert [c.product_id for c in reply.products] == shown  # the model's order, not the search's
+    assert [q.payload for q in reply.quick_replies] == ["More"]
+    assert len(fake.chat_requests) == 3 and fake.pending == 0
+
+
+def test_a_bad_presentation_goes_back_to_the_model_to_fix(
+    openai_concierge: Concierge, fake: FakeOpenAI
+) -> None:
+    too_many = [f"Option {n}" for n in range(9)]
+
+    def present_wrongly(request: dict[str, Any]) -> Completion:
+        real = lightest_first(request)[0]["product_id"]
+        return tool_calls(
+            call("present_products", {"product_ids": [real, "made-up-tent"]}),
+            call("present_products", {"product_ids": [real], "quick_replies": too_many}),
+            content="Here is the lightest tent.",
+        )
+
+    def fix(request: dict[str, Any]) -> Completion:
+        unknown, crowded = tool_results(request)[-2:]
+        assert "unknown product ids: made-up-tent" in unknown["error"]
+        assert "too many quick replies: this channel shows at most 4" in crowded["error"]
+        real = lightest_first(request)[0]
+        return tool_calls(
+            call(
+                "present_products",
+                {"product_ids": [real["product_id"]], "quick_replies": too_many[:2]},
+            ),
+            content=f"The lightest is the {real['title']}.",
+        )
+
+    fake.script([tool_call("search_products", LIGHTEST), present_wrongly, fix])
+
+    _, reply = ask(openai_concierge, "lightest tent?")
+
+    assert reply.text.startswith("The lightest is the ") and reply.handoff is None
+    assert len(reply.products) == 1  # the corrected call alone: nothing failed is shown
+    assert [q.payload for q in reply.quick_replies] == too_many[:2]
+    assert len(fake.chat_requests) == 3 and fake.pending == 0
+
+
+def test_a_model_that_only_presents_without_replying_is_cut_off_gracefully(
+    openai_concierge: Concierge, fake: FakeOpenAI
+) -> None:
+    chips = {"product_ids": [], "quick_replies": ["Tents", "Packs"]}
+    fake.script([tool_call("present_products", chips)] * 5)
+
+    _, reply = ask(openai_concierge, "hello")
+
+    assert is_trouble(reply) and state_of(openai_concierge) == "bot"
+    assert len(fake.chat_requests) == 4  # the first pass, then three more, then it gives up
+    fake.clear()

@@ -119,8 +119,9 @@ def _run(url: str, tmp_path: Path, provider: FakeProvider, provider_url: str) ->
         assert len(finished) == len(ASKS) and finished == sorted(finished)  # one after another
         kinds = [m.type for m in history]
         for n, kind in enumerate(kinds):  # a turn's messages never interleave with another's
-            if kind == "human" and n:
-                assert kinds[n - 1] == "ai"
+            if kind == "human" and n:  # the turn before ended on its reply (and what it showed)
+                presented = kinds[n - 1] == "tool" and history[n - 1].name == "present_products"
+                assert kinds[n - 2 if presented else n - 1] == "ai"
         _live_updates_cross_workers(store, one, two)
         store.close()
 

@@ -12,7 +12,8 @@ from typing import Any, cast
 
 from langchain_core.callbacks import BaseCallbackManager, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
+from langchain_core.messages.tool import tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
 from langchain_core.tools import BaseTool
@@ -23,6 +24,7 @@ from assistant.agent.offline.fit import fit
 from assistant.agent.offline.kit import Kit, Turn
 from assistant.agent.offline.memory import KEY, Memory
 from assistant.agent.offline.router import resume, route
+from assistant.agent.presentation import MAX_PRODUCTS, PRESENT, fits
 
 
 class OfflineChatModel(BaseChatModel):
@@ -78,16 +80,21 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if (again := _unpresented(messages)) is not None:
+            return ChatResult(generations=[ChatGeneration(message=again)])
         memory = Memory.read(messages)
         turn = Turn(memory, self.kit)
         step = memory.step
         action = route(turn, self.greeting, self.sign_off) if step is None else resume(turn, step)
         if isinstance(action, Answer):
             action.text = fit(action.text.strip(), self.kit.style, self.kit.link_length)
-        return ChatResult(generations=[ChatGeneration(message=_message(action, memory.turn_count))])
+        style = self.kit.style
+        chips = style.max_quick_replies if style is not None else MAX_PRODUCTS
+        message = _message(action, memory.turn_count, chips)
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-def _message(action: Action, turn_count: int) -> AIMessage:
+def _message(action: Action, turn_count: int, max_quick_replies: int) -> AIMessage:
     if isinstance(action, Call):
         calls = [
             {
@@ -103,17 +110,35 @@ def _message(action: Action, turn_count: int) -> AIMessage:
             tool_calls=calls,
             additional_kwargs={KEY: {"step": action.step.model_dump()}},
         )
-    return _answer(action)
+    return _answer(action, turn_count, max_quick_replies)
 
 
-def _answer(answer: Answer) -> AIMessage:
+def _answer(answer: Answer, turn_count: int, max_quick_replies: int) -> AIMessage:
+    """The reply, presenting its cards and quick replies with the `present_products` call a
+    hosted model would make; the turn ends once it succeeds (`presentation`)."""
     carry = answer.carry.model_copy()
     carry.fallbacks = carry.fallbacks + 1 if answer.fallback else 0
     extra = {
         "carry": carry.model_dump(),
-        "cards": answer.cards,
-        "quick_replies": answer.quick_replies,
         "checkout_url": answer.checkout_url,
         "fallback": answer.fallback,
     }
-    return AIMessage(content=answer.text.strip(), additional_kwargs={KEY: extra})
+    products = answer.cards[:MAX_PRODUCTS]
+    chips = [c for c in answer.quick_replies if fits(c)][:max_quick_replies]
+    calls: list[ToolCall] = []
+    if products or chips:
+        args = {"product_ids": products, "quick_replies": chips}
+        calls = [tool_call(name=PRESENT, args=args, id=f"offline-{turn_count}-present")]
+    return AIMessage(content=answer.text.strip(), tool_calls=calls, additional_kwargs={KEY: extra})
+
+
+def _unpresented(messages: list[BaseMessage]) -> AIMessage | None:
+    """The engine's reply again, without the presentation, if its presentation just failed
+    (it never should: the engine presents only products from the turn's results)."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, ToolMessage) or last.name != PRESENT:
+        return None
+    reply = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+    if reply is None or "carry" not in reply.additional_kwargs.get(KEY, {}):
+        return None
+    return AIMessage(content=reply.content, additional_kwargs=reply.additional_kwargs)
