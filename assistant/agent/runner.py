@@ -218,6 +218,13 @@ class ShopAgent:
             self._attributes = AttributeMatcher(self._catalog.products.embedder)
         return self._attributes.closest(question, product_id, attributes)
 
+    def _amount_of(self, measure: str, value: float, unit: str | None) -> float | None:
+        """A value said of a measure in base units (None for a measure the catalog lacks)."""
+        try:
+            return self._catalog.products.measures.in_base(measure, value, unit)
+        except UnknownMeasure:
+            return None
+
     def _amount(self, product_id: str, sort: SortBy) -> float | None:
         """A product's value of a measure (or price) in base units, None if it has none."""
         products = self._catalog.products
@@ -244,6 +251,7 @@ class ShopAgent:
                 link_length=len(self._settings.server.public_url.rstrip("/")) + TRACKED_PATH,
                 acts=self._read_act,
                 amount=self._amount,
+                amount_of=self._amount_of,
                 attribute_meant=self._attribute_meant,
             )
             model = get_chat_model(

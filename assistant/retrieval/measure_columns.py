@@ -111,6 +111,10 @@ class MeasureColumns:
         measure, _ = self._named(name)
         return self._low[measure] if direction == "asc" else self._high[measure]
 
+    def in_base(self, name: str, value: float, unit: str | None) -> float:
+        """A value of a measure, said in `unit`, in the base unit the columns hold."""
+        return _in_base(value, unit, self.dimension(name))
+
     def canonical(self, name: str) -> str:
         """A measure's name as the catalog has it ("Floor area" -> floor_area)."""
         return self._named(name)[0]

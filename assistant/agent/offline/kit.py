@@ -34,6 +34,8 @@ class Kit:
     acts: Callable[[str], Reading] | None = None  # a message's dialogue act, with a confidence
     # A product's value of a measure (or price) in base units, as a sort compares it.
     amount: Callable[[str, SortBy], float | None] = lambda product_id, sort: None
+    # A value said of a measure ("2" person, "32" oz) in the base units `amount` compares in.
+    amount_of: Callable[[str, float, str | None], float | None] = lambda measure, v, unit: None
     # The attribute a question asks about by its meaning ("fit in the overhead bin": carry_on),
     # given the question, the product's id and its attributes; None when none stands out.
     attribute_meant: Callable[[str, str, dict[str, str]], str | None] = lambda q, pid, a: None
@@ -106,7 +108,7 @@ class Turn:
             r"\b(?:pricier|premium) one\b|\b(?:priciest|most expensive)\b", lowered
         ):
             return max(shown, key=lambda s: float(s.price)).product_id
-        named = named_product(shown, lowered) or self._by_colour()
+        named = named_product(shown, lowered) or self.by_measure() or self._by_colour()
         if named or explicit:
             return named
         if self.carry.focus:
@@ -114,6 +116,36 @@ class Turn:
         if len(shown) == 1:
             return shown[0].product_id
         return None
+
+    def by_measure(self) -> str | None:
+        """ "The 2 person", "the 32 oz one": the product shown whose measure is the one said
+        (of several, the first that also comes in the colour said)."""
+        if not self.carry.shown:
+            return None
+        kinds = " ".join(dict.fromkeys(s.category for s in self.carry.shown))
+        filters = self.kit.parser.parse(f"{self.text} {kinds}").filters  # "2 person" of tents
+        if len(filters.measures) == 1:
+            bound = filters.measures[0]
+            said = bound.min if bound.max is None else bound.max if bound.min is None else None
+            measure, unit = bound.measure, bound.unit
+        elif sleeps := filters.attributes.get("sleeps"):
+            said, measure, unit = min(float(n) for n in sleeps), "sleeps", None
+        else:
+            return None
+        if said is None:
+            return None
+        sort = SortBy(by=measure, direction="asc")
+        target = self.kit.amount_of(measure, said, unit)
+        having = [
+            s.product_id
+            for s in self.carry.shown
+            if target is not None
+            and (value := self.kit.amount(s.product_id, sort)) is not None
+            and abs(value - target) <= 1e-6 * max(1.0, abs(target))
+        ]
+        if len(having) > 1 and (coloured := self._by_colour()) in having:
+            return coloured
+        return having[0] if having else None
 
     def _by_colour(self) -> str | None:
         """ "The charcoal one": the first product shown that comes in the colour said (a

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from assistant.agent.offline import cart, products, ranking, refine, shopping, signals
 from assistant.agent.offline.actions import Action
 from assistant.agent.offline.kit import Turn, named_product
-from assistant.agent.offline.lookup import lookup
+from assistant.agent.offline.lookup import by_name, lookup
 from assistant.agent.offline.options import options_said
 from assistant.agent.offline.service import faq
 from assistant.agent.understanding import Reading
@@ -53,6 +53,7 @@ _LOOKING = {"search", "refine", "negate"}
 _ASKS = re.compile(
     r"\?|\b(?:can|could|do|does|will|would|is|are) (?:i|we|you|u|they|it|that|this)\b", re.I
 )
+_OTHER = re.compile(r"\b(?:the other|another|a different) one\b", re.IGNORECASE)
 _ONE = re.compile(r"\b(?:it|its|it's|that one|this one)\b", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:they|them|these|those|any of|all of (?!us\b|you\b)|each|which of)\b", re.IGNORECASE
@@ -83,6 +84,11 @@ class Evidence:
         )
         self.refers_item = self.points or self.names_shown or bool(_ONE.search(turn.text))
         self.refers_all = len(carry.shown) > 1 and bool(_ALL.search(turn.text))
+        in_cart = carry.cart.get("product_id")
+        measured = turn.by_measure() if carry.cart else None  # "the 3 person" of the tents
+        self.switches = bool(
+            carry.cart and (_OTHER.search(turn.text) or (measured and measured != in_cart))
+        )
 
     def _adds_to_search(self) -> bool:
         """Whether the message constrains the search shown more, read with it ("we're a family
@@ -115,8 +121,8 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         if reading.act == "correct" or (turn.carry.cart and reading.act != "checkout"):
             return cart.correct(turn)
         return cart.checkout(turn)
-    if turn.carry.cart and seen.says_an_option and not seen.new_kind:
-        return cart.correct(turn)  # "no not the 20, the 32oz one", "the long one instead"
+    if turn.carry.cart and (seen.says_an_option or seen.switches) and not seen.new_kind:
+        return cart.correct(turn)  # "no not the 20, the 32oz one", "the other one, the 3 person"
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
@@ -124,6 +130,10 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
             return _look(turn, seen)
         if seen.names_shown and signals.QUESTION.search(turn.text):
             return products.product_question(turn)  # "how cold can the cub one go"
+        f = seen.parsed.filters
+        limits = f.measures or f.color or f.size or f.price_max or f.price_min
+        if seen.shown and not limits and by_name(turn) is not None:
+            return lookup(turn, "product")  # "the updraft hoody looks good": that one
         return None
     shop_share = sum(c for act, c in _ranked(reading) if act in ("policy", "order_problem"))
     if reading.act in ("policy", "order_problem") and (

@@ -191,13 +191,19 @@ def _attribute(turn: Turn, title: str, key: str, value: str) -> str:
 
 
 def _card(details: dict[str, Any]) -> dict[str, Any]:
-    """What `remember_shown` needs of a product's details: id, title, lowest price."""
+    """What `remember_shown` needs of a product's details: id, title, lowest price, kind and
+    the options in stock."""
     price = min((v["price"] for v in details["variants"]), key=float)
+    in_stock = [v for v in details["variants"] if v["in_stock"]]
+    others = sorted({k for v in in_stock for k in v["options"]} - {"color", "size"})
     return {
         "product_id": details["product_id"],
         "title": details["title"],
         "price": price,
         "category": details.get("category", ""),
+        "colors_in_stock": option_values(in_stock, "color"),  # "the charcoal one in large"
+        "sizes_in_stock": option_values(in_stock, "size"),
+        "options_in_stock": {k: option_values(in_stock, k) for k in others},
     }
 
 
