@@ -33,7 +33,7 @@ def test_no_ecommerce_faq_question_is_copied() -> None:
 def test_every_reference_resolves_to_shopper_words() -> None:
     """Each referenced turn points at a record that exists (a typo would skip a case)."""
     data = SharedData(shared_data())
-    cases = load_cases([PROJECT_ROOT / "evals" / "cases"])
+    cases = load_cases([PROJECT_ROOT / "evals" / "cases", PROJECT_ROOT / "evals" / "dev"])
     refs = [turn.source for case in cases for turn in case.turns if turn.source]
     assert len(refs) >= 50
     assert all(data.text(ref).strip() for ref in refs)
