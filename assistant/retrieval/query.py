@@ -299,6 +299,11 @@ class QueryParser:
             and not self._category(word)
         )
 
+    def title_words_of(self, text: str) -> set[str]:
+        """The words of the text some product's name holds ("travel", "pillow"), as
+        `title_words` spells them: what a search for products is about."""
+        return {w for w in title_words(text) if self._title_words[w] and not w.isdigit()}
+
     def named_by(self, text: str) -> list[Product]:
         """The products a message names by the name their titles lead with ("does the nano
         last long", "the wayfarer 40"): those holding most of the message's words, so "wayfarer

@@ -79,6 +79,8 @@ class ProductSearch:
         self._query = _QueryEmbeddings(embedder)
         self._by_id = {p.id: i for i, p in enumerate(products)}
         self._dense: dict[str, np.ndarray] | None = None  # a turn's view remembers (`for_turn`)
+        # each product's title words, tokenized at first use (shared by every turn's view)
+        self._title_words: dict[int, frozenset[str]] = {}
 
     @classmethod
     def from_store(
@@ -212,12 +214,18 @@ class ProductSearch:
         """The candidates whose title names the kind of thing asked for (the query's last word
         that at least two titles have: "tent" in "the lightest tent you have"); else all.
         An ordered list of tents must not open with a footprint a tent search also finds."""
-        titles = {i: set(tokenize(self.products[i].title)) for i in candidates.tolist()}
+        titles = {i: self._words_of_title(i) for i in candidates.tolist()}
         for head in reversed(tokenize(query)):  # the last word that some titles name
             named = [i for i, words in titles.items() if head in words]
             if len(named) >= 2:
                 return np.array(named, dtype=np.int64)
         return candidates
+
+    def _words_of_title(self, index: int) -> frozenset[str]:
+        words = self._title_words.get(index)
+        if words is None:
+            words = self._title_words[index] = frozenset(tokenize(self.products[index].title))
+        return words
 
     def _similarity(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every product (remembered in a turn's view)."""

@@ -127,7 +127,7 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
         if (seen.searching or seen.shown) and seen.bounded and not seen.refers_item:
-            return _look(turn, seen)
+            return _look(turn, seen, reading)
         if seen.names_shown and signals.QUESTION.search(turn.text):
             return products.product_question(turn)  # "how cold can the cub one go"
         f = seen.parsed.filters
@@ -165,13 +165,16 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     if asks_each and reading.act not in ("superlative", "compare") and products.of_all_shown(turn):
         return products.product_question(turn)  # "which of them come in xxl"
     if looking:
-        return _look(turn, seen)
+        return _look(turn, seen, reading)
     return _POLICY[reading.act](turn, seen)
 
 
-def _look(turn: Turn, seen: Evidence) -> Action | None:
-    """Products again: a new kind is a new search; a measure up or down shifts from what was
-    shown; anything else narrows the search shown (or the kind of the item in focus)."""
+def _look(turn: Turn, seen: Evidence, reading: Reading) -> Action | None:
+    """Products again: a search for other things, or a new kind, is a new search; a measure
+    up or down shifts from what was shown; anything else narrows the search shown (or the kind
+    of the item in focus)."""
+    if _starts_over(turn, seen, reading):
+        return shopping.search(turn, turn.text)
     if seen.parsed.sort is not None and seen.shown:
         return refine.shift(turn, seen.parsed.sort)  # relative to what was shown, by nature
     if seen.new_kind:
@@ -179,6 +182,21 @@ def _look(turn: Turn, seen: Evidence) -> Action | None:
     if seen.bounded or seen.searching or seen.shown:
         return refine.narrow(turn)
     return None
+
+
+def _starts_over(turn: Turn, seen: Evidence, reading: Reading) -> bool:
+    """A sure search naming products by words of their names, none of them of the search
+    shown, pointing at nothing shown and comparing with nothing: a new search ("travel pillow
+    in black" after sleeping pads), though it names no kind the catalog's categories know."""
+    if reading.act != "search" or reading.confidence < POLICY_CONFIDENCE:
+        return False
+    if seen.refers_item or seen.refers_all or seen.parsed.sort is not None:
+        return False  # "lighter?", "that for kids": relative to what is shown
+    if signals.FOLLOW_UP.search(turn.text):
+        return False
+    words = turn.kit.parser.title_words_of(seen.parsed.text)
+    before = turn.kit.parser.title_words_of(refine.base(turn))
+    return bool(words) and bool(before) and not words & before
 
 
 def _superlative(turn: Turn, seen: Evidence) -> Action | None:
