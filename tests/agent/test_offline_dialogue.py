@@ -106,3 +106,43 @@ def test_an_option_said_in_other_words_chooses_or_corrects_the_cart(
     [line] = parse_cart_url(followed(concierge, reply.checkout_url)).lines
     _, variant = concierge._agent._checkout.index.get(line.variant_id)  # type: ignore[misc]
     assert set(expected) <= set(variant.options.values()) and line.quantity == 1
+
+
+def test_a_measure_names_the_item_shown_and_switches_the_cart(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    """ "the 2 person" is the tent shown that sleeps two; "the other one, the 3 person" the one
+    that sleeps three."""
+    shopper.says("show me the juniper tents")
+    first = shopper.says("ill take the 2 person in sage")
+    second = shopper.says("sorry, the other one. the 3 person")
+    sleeps = []
+    for reply in (first, second):
+        assert reply.checkout_url, reply.text
+        [line] = parse_cart_url(followed(concierge, reply.checkout_url)).lines
+        product, variant = concierge._agent._checkout.index.get(line.variant_id)  # type: ignore[misc]
+        assert variant.options.get("color") == "Sage"
+        sleeps.append(product.attributes["sleeps"])
+    assert sleeps == ["2", "3"]
+
+
+def test_a_shift_keeps_to_the_kind_shown(shopper: Shopper, concierge: Concierge) -> None:
+    """ "cheaper?" after insulated parkas stays with insulated jackets, not rain parkas."""
+    shown = shopper.says("whats your warmest parka").products
+    kinds = {concierge.catalog.products.get(c.product_id).category for c in shown}  # type: ignore[union-attr]
+    assert len(kinds) == 1
+    cheaper = shopper.says("cheaper?").products
+    assert cheaper
+    for card in cheaper:
+        product = concierge.catalog.products.get(card.product_id)
+        assert product is not None and product.category in kinds
+        assert card.price < max(c.price for c in shown)
+
+
+def test_a_count_of_people_narrows_the_tents_shown(shopper: Shopper, concierge: Concierge) -> None:
+    shopper.says("tent for a weekend at the lake")
+    reply = shopper.says("we're a family of 4 so needs to fit all of us")
+    assert reply.products
+    for card in reply.products:
+        product = concierge.catalog.products.get(card.product_id)
+        assert product is not None and int(product.attributes["sleeps"]) >= 4
