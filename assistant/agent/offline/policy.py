@@ -186,8 +186,8 @@ def _look(turn: Turn, seen: Evidence, reading: Reading) -> Action | None:
 
 def _starts_over(turn: Turn, seen: Evidence, reading: Reading) -> bool:
     """A sure search naming products by words of their names, none of them of the search
-    shown, pointing at nothing shown and comparing with nothing: a new search ("travel pillow
-    in black" after sleeping pads), though it names no kind the catalog's categories know."""
+    shown, pointing at nothing shown and comparing with nothing: a new search (a pillow after
+    sleeping pads), though it names no kind the catalog's categories know."""
     if reading.act != "search" or reading.confidence < POLICY_CONFIDENCE:
         return False
     if seen.refers_item or seen.refers_all or seen.parsed.sort is not None:
