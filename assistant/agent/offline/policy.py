@@ -49,11 +49,6 @@ def _ranked(reading: Reading) -> list[tuple[str, float]]:
 # Acts of looking for products: with something shown, the state tells a new search from a
 # narrower or shifted one (the classifier cannot: "only black ones" reads as either).
 _LOOKING = {"search", "refine", "negate"}
-# A question anywhere in the message ("wore them once, can i send them back").
-_ASKS = re.compile(
-    r"\?|\b(?:can|could|do|does|will|would|is|are) (?:i|we|you|u|they|it|that|this)\b", re.I
-)
-_OTHER = re.compile(r"\b(?:the other|another|a different) one\b", re.IGNORECASE)
 _ONE = re.compile(r"\b(?:it|its|it's|that one|this one)\b", re.IGNORECASE)
 _ALL = re.compile(
     r"\b(?:they|them|these|those|any of|all of (?!us\b|you\b)|each|which of)\b", re.IGNORECASE
@@ -86,9 +81,7 @@ class Evidence:
         self.refers_all = len(carry.shown) > 1 and bool(_ALL.search(turn.text))
         in_cart = carry.cart.get("product_id")
         measured = turn.by_measure() if carry.cart else None  # "the 3 person" of the tents
-        self.switches = bool(
-            carry.cart and (_OTHER.search(turn.text) or (measured and measured != in_cart))
-        )
+        self.switches = bool(measured and measured != in_cart)
 
     def _adds_to_search(self) -> bool:
         """Whether the message constrains the search shown more, read with it ("we're a family
@@ -137,8 +130,7 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         return None
     shop_share = sum(c for act, c in _ranked(reading) if act in ("policy", "order_problem"))
     if reading.act in ("policy", "order_problem") and (
-        reading.confidence >= POLICY_CONFIDENCE
-        or (shop_share >= SHOP_SHARE and _ASKS.search(turn.text))
+        reading.confidence >= POLICY_CONFIDENCE or shop_share >= SHOP_SHARE
     ):
         return faq(turn)  # "wore them once n they hurt, can i send them back"
     if not (seen.shown or seen.focus or seen.buying):
