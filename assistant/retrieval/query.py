@@ -176,6 +176,14 @@ class QueryParser:
             for title in {_genderless(p.title, self._genders) for p in products}
             for word in set(title_words(title))
         )
+        # the words two or more names end with ("Everyday Fleece Vest", "Vest 12 Running
+        # Hydration Vest"): a kind of thing, though it leads one of them
+        heads = Counter(
+            words[-1]
+            for title in {_genderless(p.title, self._genders) for p in products}
+            if (words := [w for w in title_words(title) if w.isalpha()])
+        )
+        self._kinds_named = {word for word, count in heads.items() if count >= 2}
         # how many a product sleeps ("2", "1-2 (with groundsheet)"), and where that is told
         self._sleeps = sorted(
             {int(n) for p in products for n in re.findall(r"\d+", p.attributes.get("sleeps", ""))}
@@ -290,12 +298,14 @@ class QueryParser:
     def is_name(self, word: str) -> bool:
         """Whether a word (as `title_words` spells it) is a name a few products have at most
         ("drizzle", "spork"): not a kind, an activity or a feature that many products' names
-        share ("jacket", "hiking"), nor a word of what products are ("waterproof")."""
+        share ("jacket", "hiking"), nor a word of what products are ("waterproof"), nor a kind
+        that names end with ("vest")."""
         return (
             len(word) > 3
             and not word.isdigit()
             and 0 < self._title_words[word] <= _FEW_NAMES
             and word not in self._attribute_words
+            and word not in self._kinds_named
             and not self._category(word)
         )
 
@@ -309,7 +319,8 @@ class QueryParser:
         last long", "the wayfarer 40"): those holding most of the message's words, so "wayfarer
         40" is the Wayfarer 40, not every Wayfarer, and of those the ones having what it asks
         about ("batteries" of the Campfire headlamp, not the Campfire vest); [] when it says no
-        name."""
+        name. More of the message's words in a title outweigh what it asks about: "everyday
+        fleece vest" is the Everyday Fleece Vest, though "vest" leads the name of another."""
         said = title_words(text)
         names = [w for w in dict.fromkeys(said) if w in self._owners and self.is_name(w)]
         if not names:
@@ -320,8 +331,8 @@ class QueryParser:
         score = {
             pid: (
                 count,
-                self.attribute_asked(text, list(owners[pid].attributes), named=True) is not None,
                 len(words & set(title_words(owners[pid].title))),
+                self.attribute_asked(text, list(owners[pid].attributes), named=True) is not None,
             )
             for pid, count in hits.items()
         }

@@ -8,6 +8,7 @@ every candidate, which Chroma's own filtered query cannot do within our latency 
 from __future__ import annotations
 
 import copy
+import re
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,6 +82,7 @@ class ProductSearch:
         self._dense: dict[str, np.ndarray] | None = None  # a turn's view remembers (`for_turn`)
         # each product's title words, tokenized at first use (shared by every turn's view)
         self._title_words: dict[int, frozenset[str]] = {}
+        self._title_heads: dict[int, str] = {}
 
     @classmethod
     def from_store(
@@ -211,11 +213,22 @@ class ProductSearch:
         return sorted(valued, key=lambda pv: (pv[1] is None, sign * (pv[1] or 0.0)))
 
     def _named_kind(self, candidates: np.ndarray, query: str) -> np.ndarray:
-        """The candidates whose title names the kind of thing asked for (the query's last word
-        that at least two titles have: "tent" in "the lightest tent you have"); else all.
-        An ordered list of tents must not open with a footprint a tent search also finds."""
+        """The candidates whose title names the kind of thing asked for: those whose names end
+        with a word of the query that is not their category's ("the brightest flashlight": the
+        Trailblaze 1000 Flashlight, not the headlamps of Lighting), else those holding the query's last word that at
+        least two titles have ("tent" in "the lightest tent you have"); else all. An ordered
+        list of tents must not open with a footprint a tent search also finds."""
+        words = tokenize(query)
+        heads = {i: self._head_of_title(i) for i in candidates.tolist()}
+        kinds = {w for i in candidates.tolist() for w in tokenize(self.products[i].category)}
+        for word in reversed(words):
+            if word in kinds:
+                continue  # "backpack" of Backpacks: every pack, whatever its name ends with
+            named = [i for i, head in heads.items() if head == word]
+            if named:
+                return np.array(named, dtype=np.int64)
         titles = {i: self._words_of_title(i) for i in candidates.tolist()}
-        for head in reversed(tokenize(query)):  # the last word that some titles name
+        for head in reversed(words):  # the last word that some titles name
             named = [i for i, words in titles.items() if head in words]
             if len(named) >= 2:
                 return np.array(named, dtype=np.int64)
@@ -226,6 +239,16 @@ class ProductSearch:
         if words is None:
             words = self._title_words[index] = frozenset(tokenize(self.products[index].title))
         return words
+
+    def _head_of_title(self, index: int) -> str:
+        """The word a product's name ends with, specs and cut aside ("Trailblaze 1000
+        Flashlight - Men's": flashlight; "Soft Flask 500 ml": flask)."""
+        head = self._title_heads.get(index)
+        if head is None:
+            name = re.sub(r"\s+-\s+.*$|\s*\(.*?\)", "", self.products[index].title)
+            words = [w for w in tokenize(name) if w.isalpha() and len(w) > 2]
+            head = self._title_heads[index] = words[-1] if words else ""
+        return head
 
     def _similarity(self, query: str) -> np.ndarray:
         """Cosine similarity of the query to every product (remembered in a turn's view)."""

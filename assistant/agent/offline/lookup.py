@@ -35,8 +35,11 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
     for rank, (card, core) in enumerate(zip(cards, cores, strict=True)):
         matched = core & said
         by_name = any(parser.is_name(w) and _only(w, cores) for w in matched)  # "the drizzle"
-        if not core or (len(matched) < max(2, math.ceil(0.6 * len(core))) and not by_name):
-            continue  # most of it, or a name of its own
+        naming = {w for w in core if not _spec(w)} or core
+        if not core or (
+            len(matched & naming) < max(2, math.ceil(0.6 * len(naming))) and not by_name
+        ):
+            continue  # most of its name (specs aside: "soft flask" of Soft Flask 500 ml)
         if matched != core and not any(_distinctive(w, cores) for w in matched):
             continue  # a partial name must include a word that sets the product apart
         if matched != core and kinds and card.get("category") not in kinds:
@@ -47,6 +50,11 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
         if best is None or score > best:
             best, pick = score, card["product_id"]
     return pick
+
+
+def _spec(word: str) -> bool:
+    """A word of a title that states a spec, not a name: "500", "ml", "3l", "2"."""
+    return len(word) <= 2 or any(c.isdigit() for c in word)
 
 
 def _only(word: str, cores: list[set[str]]) -> bool:

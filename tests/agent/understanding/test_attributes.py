@@ -67,6 +67,7 @@ def test_no_attributes_no_match(matcher: AttributeMatcher) -> None:
             "r the meadow ones ok for wide feet",
             ["meadow-leather-hiker-womens", "meadow-leather-hiker-mens"],
         ),
+        ("the vest in green", []),  # a kind two names end with, though one leads with it
         ("waterproof jacket under $200", []),  # a feature, not a name
         ("hiking boots size 10", []),  # an activity and a kind
         ("the 2 person in sage", []),
