@@ -37,9 +37,9 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
         by_name = any(parser.is_name(w) and _only(w, cores) for w in matched)  # "the drizzle"
         naming = {w for w in core if not _spec(w)} or core
         if not core or (
-            len(matched & naming) < max(2, math.ceil(0.6 * len(naming))) and not by_name
+            len(matched) < max(2, math.ceil(0.6 * len(naming))) and not by_name
         ):
-            continue  # most of its name (specs aside: "soft flask" of Soft Flask 500 ml)
+            continue  # most of its name, specs not needed ("soft flask": Soft Flask 500 ml)
         if matched != core and not any(_distinctive(w, cores) for w in matched):
             continue  # a partial name must include a word that sets the product apart
         if matched != core and kinds and card.get("category") not in kinds:
