@@ -8,8 +8,8 @@ every candidate, which Chroma's own filtered query cannot do within our latency 
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -215,9 +215,10 @@ class ProductSearch:
     def _named_kind(self, candidates: np.ndarray, query: str) -> np.ndarray:
         """The candidates whose title names the kind of thing asked for: those whose names end
         with a word of the query that is not their category's ("the brightest flashlight": the
-        Trailblaze 1000 Flashlight, not the headlamps of Lighting), else those holding the query's last word that at
-        least two titles have ("tent" in "the lightest tent you have"); else all. An ordered
-        list of tents must not open with a footprint a tent search also finds."""
+        Trailblaze 1000 Flashlight, not the headlamps of Lighting), else those holding the
+        query's last word that at least two titles have ("tent" in "the lightest tent you
+        have"); else all. An ordered list of tents must not open with a footprint a tent
+        search also finds."""
         words = tokenize(query)
         heads = {i: self._head_of_title(i) for i in candidates.tolist()}
         kinds = {w for i in candidates.tolist() for w in tokenize(self.products[i].category)}

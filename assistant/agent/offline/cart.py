@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
-from assistant.agent.offline.lookup import lookup
+from assistant.agent.offline.lookup import lookup, named
 from assistant.agent.offline.memory import Shown, Step
 from assistant.agent.offline.options import options_said, said_value
 from assistant.agent.offline.products import option_values
-from assistant.agent.offline.signals import CHECKOUT, FOLLOW_UP, quantity
-from assistant.retrieval.query import SIZE_WORDS
+from assistant.agent.offline.signals import (
+    ADDING,
+    CHECKOUT,
+    DROPPING,
+    FOLLOW_UP,
+    QUESTION,
+    quantity,
+)
+from assistant.retrieval.query import SIZE_WORDS, title_words
 
 _BUYING = re.compile(
     rf"{CHECKOUT.pattern}|\b(?:please|want|like|need|get|take|buy|add|cart|bag|code|coupon|"
@@ -39,6 +47,7 @@ def checkout(turn: Turn) -> Action:
     carry = turn.carry.model_copy(deep=True)
     if step.stage == 1:  # the cart as chosen: what a correction starts from
         carry.cart = dict(step.data.get("cart") or {})
+        carry.basket = list(step.data.get("basket") or [])
         carry.focus, carry.intent = carry.cart.get("product_id", carry.focus), "checkout"
         carry.awaiting, carry.quantity, carry.discount, carry.options = "", None, None, {}
         return _checkout_done(turn, carry)
@@ -65,18 +74,46 @@ def checkout(turn: Turn) -> Action:
         )
     cart = {
         "product_id": details["product_id"],
+        "variant_id": chosen["variant_id"],
+        "title": details["title"],
         "options": dict(chosen["options"]),
         "quantity": count,
         "discount": discount,
         "item": _offered(details).model_dump(),  # what a correction may choose instead
     }
-    args: dict[str, Any] = {"items": [{"variant_id": chosen["variant_id"], "quantity": count}]}
-    if discount:
-        args["discount_code"] = discount
+    return _link(details["title"], cart, _basket(turn, step.data, details["product_id"]))
+
+
+def _link(title: str, cart: dict[str, Any], basket: list[dict[str, Any]]) -> Action:
+    """The checkout link for the lines kept (`basket`) and the one just chosen (`cart`)."""
+    lines = [*basket, cart]
+    items = [{"variant_id": line["variant_id"], "quantity": line["quantity"]} for line in lines]
+    args: dict[str, Any] = {"items": items}
+    if cart.get("discount"):
+        args["discount_code"] = cart["discount"]
     return Call(
-        Step(flow="checkout", stage=1, data={"title": details["title"], "cart": cart}),
+        Step(flow="checkout", stage=1, data={"title": title, "cart": cart, "basket": basket}),
         [("create_checkout_link", args)],
     )
+
+
+def _basket(turn: Turn, data: dict[str, Any], product_id: str) -> list[dict[str, Any]]:
+    """The cart's lines a new choice of `product_id` keeps: those a correction started from,
+    else the cart so far (a link holds what was chosen before: "oh and 2 fuel canisters"),
+    without an earlier line of the same product, which the new choice replaces."""
+    if "basket" in data:
+        lines = list(data["basket"])
+    else:
+        lines = list(turn.carry.basket)
+        if turn.carry.cart.get("variant_id"):
+            lines.append(turn.carry.cart)
+    return [_line(line) for line in lines if line.get("product_id") != product_id]
+
+
+def _line(line: dict[str, Any]) -> dict[str, Any]:
+    """A line of the cart as kept: which product, which variant, how many."""
+    keys = ("product_id", "variant_id", "title", "options", "quantity")
+    return {key: line.get(key) for key in keys}
 
 
 def correct(turn: Turn) -> Action:
@@ -89,8 +126,12 @@ def correct(turn: Turn) -> Action:
         "quantity": carry.quantity,
         "discount": carry.discount,
     }
+    basket = list(carry.basket)
+    if (line := named_line(turn)) is not None and line is not carry.cart:
+        before = line  # "make the beanie charcoal": an earlier line of the cart
+        basket = [kept for kept in basket if kept is not line] + [carry.cart]
     product_id = before.get("product_id")
-    other = _other(turn, product_id)
+    other = _other(turn, product_id) if line is None else None
     if other is not None:
         product_id = other
     if product_id is None:
@@ -99,8 +140,141 @@ def correct(turn: Turn) -> Action:
         "options": before.get("options") or {},
         "quantity": before.get("quantity"),
         "discount": before.get("discount"),
+        "basket": basket,  # the other lines stay as they are
     }
     return Call(Step(flow="checkout", data=data), [("get_product", {"product_id": product_id})])
+
+
+# Where a message lists things: "the stove and the titanium pot", "a pot, a spork", "plus".
+_LISTED = re.compile(r"\s*(?:,\s*(?:and|plus)?|\band\b|\bplus\b|&)\s*", re.I)
+
+
+def parts(turn: Turn) -> list[str]:
+    """The things a message buys, when it lists two or more, each said with its own words of
+    a product ("add the campfire headlamp in blue and a beanie in charcoal"); [] for one
+    ("the quarter zip, navy, large": options of one)."""
+    pieces = [p.strip() for p in _LISTED.split(turn.text) if p and p.strip(" .!")]
+    if len(pieces) < 2 or len(pieces) > 5:
+        return []
+    if not all(turn.kit.parser.title_words_of(piece) for piece in pieces):
+        return []  # "drop the pot, i have one": one thing
+    return pieces
+
+
+def _said(turn: Turn, text: str) -> Turn:
+    """The turn as if the shopper had said only `text` (one of the things a message lists)."""
+    return Turn(replace(turn.memory, latest=text), turn.kit)
+
+
+def several(turn: Turn, pieces: list[str]) -> Action:
+    """Look up each thing a message buys by its name, in one step."""
+    calls = [
+        ("search_products", {"query": piece, "filters": {"in_stock": False}, "limit": 8,
+                             "read_filters": False})
+        for piece in pieces
+    ]  # fmt: skip
+    return Call(Step(flow="several", data={"pieces": pieces}), calls)
+
+
+def several_found(turn: Turn) -> Action:
+    """After `several`: each thing found by its name goes in the cart with the options said
+    beside it; the first that needs a choice (a size, a colour) is asked about, with the rest
+    of the cart kept. A thing not found by its name: the message as one cart choice."""
+    step = turn.memory.step
+    assert step is not None
+    pieces: list[str] = step.data["pieces"]
+    if step.stage == 0:
+        results = turn.memory.results.get("search_products", [])
+        found = [
+            named(piece, result.get("products", []), turn.kit.parser)
+            for piece, result in zip(pieces, results, strict=False)
+        ]
+        if len(found) != len(pieces) or None in found or len(set(found)) < len(found):
+            return lookup(turn, "checkout")
+        calls = [("get_product", {"product_id": product_id}) for product_id in found]
+        return Call(Step(flow="several", stage=1, data={"pieces": pieces}), calls)
+    carry = turn.carry.model_copy(deep=True)
+    basket = list(carry.basket) + ([carry.cart] if carry.cart.get("variant_id") else [])
+    chosen_lines: list[dict[str, Any]] = []
+    for piece, details in zip(pieces, turn.memory.results.get("get_product", []), strict=False):
+        if "error" in details:
+            return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
+        part = _said(turn, piece)
+        count = _count(part, details) or 1
+        options = _searched(turn, details)
+        chosen, problem = _choose_variant(part, details, options)
+        kept = [_line(line) for line in basket if line.get("product_id") != details["product_id"]]
+        if chosen is None:  # ask about this one; the others wait in the cart
+            carry.basket = [*kept, *chosen_lines]
+            carry.cart = {}
+            carry.awaiting, carry.quantity, carry.intent = "variant", count, "checkout"
+            carry.options, carry.options_for = options, details["product_id"]
+            carry.focus = details["product_id"]
+            return turn.answer(
+                problem.text,
+                carry=carry,
+                quick_replies=problem.quick_replies,
+                cards=[details["product_id"]],
+            )
+        basket = kept
+        chosen_lines.append(
+            {
+                "product_id": details["product_id"],
+                "variant_id": chosen["variant_id"],
+                "title": details["title"],
+                "options": dict(chosen["options"]),
+                "quantity": count,
+                "discount": None,
+                "item": _offered(details).model_dump(),
+            }
+        )
+    *earlier, last = chosen_lines
+    return _link(last["title"], last, [*basket, *(_line(line) for line in earlier)])
+
+
+def _lines(turn: Turn) -> list[dict[str, Any]]:
+    """The cart's lines, the one chosen last at the end."""
+    carry = turn.carry
+    return [*carry.basket, carry.cart] if carry.cart.get("variant_id") else []
+
+
+def named_line(turn: Turn) -> dict[str, Any] | None:
+    """The line of a cart of several that the message names by a word of its name no other
+    line has ("the beanie", "the fuel"); None for none or more than one."""
+    lines = _lines(turn)
+    if len(lines) < 2:
+        return None
+    said = set(title_words(turn.text))
+    names = [set(title_words(str(line.get("title", "")))) for line in lines]
+    meant = [
+        line for n, (line, name) in enumerate(zip(lines, names, strict=True))
+        if said & (name - set().union(*(o for m, o in enumerate(names) if m != n)))
+    ]  # fmt: skip
+    return meant[0] if len(meant) == 1 else None
+
+
+def dropped(turn: Turn) -> Action | None:
+    """ "Actually drop the pot, i have one", "remove the fuel": the cart without the line the
+    message names, when it says to take one out (None otherwise)."""
+    if not DROPPING.search(turn.text) or QUESTION.search(turn.text):
+        return None
+    if (line := named_line(turn)) is None:
+        return None
+    *basket, last = [kept for kept in _lines(turn) if kept is not line]
+    cart = {**last, "item": turn.carry.cart.get("item")} if last is turn.carry.cart else last
+    return _link(str(last.get("title", "")), cart, [_line(line) for line in basket])
+
+
+def adds(turn: Turn) -> bool:
+    """Whether the message adds another product to the cart made ("oh and 2 fuel canisters
+    w it", "plus the titanium pot"): it goes on from the last words, asks nothing, and names
+    something beside the item in the cart."""
+    item = turn.carry.cart
+    if not item.get("variant_id") or QUESTION.search(turn.text):
+        return False
+    if not ADDING.search(turn.text):
+        return False
+    return bool(_content_words(turn, str(item.get("title", ""))) - {"also", "plus", "too", "well"})
 
 
 def _other(turn: Turn, current: str | None) -> str | None:
@@ -163,6 +337,8 @@ def _count(turn: Turn, details: dict[str, Any]) -> int | None:
     product's name ("size 10", "Cairn 28")."""
     if said := quantity(turn.text):
         return said
+    if (counted := _count_of_name(turn.text, details["title"])) is not None:
+        return counted  # "2 fuel canisters", "two packing cube sets in teal"
     reading = turn.reading()
     if reading is None or reading.act not in ("choose_variant", "correct", "checkout", "pick"):
         return None
@@ -180,6 +356,23 @@ def _count(turn: Turn, details: dict[str, Any]) -> int | None:
             continue
         if _is_measure(turn, text[m.start() :]):
             continue  # "the 2 person", "the 32 oz one": a measure, not a count
+        count = _COUNT_WORDS.get(word) or int(word)
+        if 1 <= count <= 99:
+            return count
+    return None
+
+
+def _count_of_name(text: str, title: str) -> int | None:
+    """A count said right before words of the product's name ("2 fuel canisters" of the
+    Isobutane Fuel Canister 230 g), though not a number of the name ("the cairn 28") nor a
+    size ("size 10 trail runners")."""
+    name = set(title_words(title))
+    lowered = text.lower()
+    for m in _BARE_COUNT.finditer(lowered):
+        word = m.group(1).lower()
+        after = title_words(lowered[m.end() :])[:2]
+        if word in name or not set(after) & name or re.search(r"\bsize\s*$", lowered[: m.start()]):
+            continue  # "size 10 trail runners": a size
         count = _COUNT_WORDS.get(word) or int(word)
         if 1 <= count <= 99:
             return count
@@ -213,6 +406,13 @@ def _meant(turn: Turn) -> str | None:
 
 def _names_kind(turn: Turn) -> bool:
     return bool(turn.kit.parser.parse(turn.text).filters.categories)
+
+
+def names_product(turn: Turn) -> bool:
+    """Whether the message names a product by its name or kind ("buying the flashpoint
+    stove", not "checkout please" nor "what payment options can I use for an order")."""
+    parser = turn.kit.parser
+    return bool(parser.named_by(turn.text) or parser.parse(turn.text).filters.categories)
 
 
 def _names_something(turn: Turn) -> bool:

@@ -15,7 +15,7 @@ from assistant.agent.understanding import Reading
 from assistant.brand.models import ChannelStyle
 from assistant.retrieval.colours import ColourFamilies
 from assistant.retrieval.measure_columns import SortBy
-from assistant.retrieval.query import QueryParser
+from assistant.retrieval.query import QueryParser, title_words
 
 TEXT_LIST_CHANNELS = {"sms", "whatsapp", "messenger", "instagram"}
 
@@ -58,14 +58,17 @@ class Turn:
 
     def reading(self) -> Reading | None:
         """What the message is taken to be (None where no classifier is set up), read with the
-        names of products shown put as "that one": "I'll take the Deckhand Rain Jacket" is a
-        checkout, though the words of a name alone read as a search."""
+        names of products put as "that one": "I'll take the Deckhand Rain Jacket" and "buying
+        the flashpoint stove" are checkouts, though the words of a name alone read as a search.
+        The names are those of the products shown and those the message names by name."""
         if self.kit.acts is None:
             return None
         text = self.text
         for item in self.carry.shown:
             for name in dict.fromkeys([item.title, item.title.split(" - ")[0]]):
                 text = re.sub(re.escape(name), "that one", text, flags=re.IGNORECASE)
+        for product in self.kit.parser.named_by(text):
+            text = _as_that_one(text, product.title)
         return self.kit.acts(text)
 
     def say(self, key: str, **values: Any) -> str:
@@ -197,6 +200,32 @@ class Turn:
         return self.answer(self.say("ask_which_product"), carry=carry, quick_replies=titles)
 
 
+def _as_that_one(text: str, title: str) -> str:
+    """The text with each run of words of the product's name (and the article before it) put
+    as "that one": "buying the flashpoint stove" -> "buying that one"."""
+    name = set(title_words(title))
+    words = list(re.finditer(r"[A-Za-z0-9'\u2019]+", text))
+    named = [bool(set(title_words(m.group(0))) & name) for m in words]
+    out, at, n = [], 0, 0
+    while n < len(words):
+        if not named[n]:
+            n += 1
+            continue
+        start = n
+        if (
+            start > 0
+            and words[start - 1].group(0).lower() in ("the", "a", "an")
+            and (start - 1 == 0 or not named[start - 2])
+        ):
+            start -= 1
+        end = n
+        while end + 1 < len(words) and named[end + 1]:
+            end += 1
+        out.append(text[at : words[start].start()] + "that one")
+        at, n = words[end].end(), end + 1
+    return "".join(out) + text[at:]
+
+
 _FAMILIES = ColourFamilies.from_data()
 _STOP = {"the", "a", "an", "one", "in", "it", "for", "and", "with", "men's", "women's", "-"}
 
@@ -207,8 +236,8 @@ def named_product(shown: list[Shown], text: str) -> str | None:
     words = {w for w in re.findall(r"[a-z0-9']+", lowered) if not w.isdigit()} - _STOP
     titles = {s.product_id: set(re.findall(r"[a-z0-9']+", s.title.lower())) - _STOP for s in shown}
     matches = []
-    for product_id, title_words in titles.items():
+    for product_id, name in titles.items():
         others = set().union(*(w for pid, w in titles.items() if pid != product_id))
-        if words & (title_words - others):
+        if words & (name - others):
             matches.append(product_id)
     return matches[0] if len(matches) == 1 else None

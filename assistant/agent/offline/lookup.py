@@ -4,6 +4,7 @@ model would: search the catalog, then take the hit whose name the message spells
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from assistant.agent.offline.actions import Action, Call
@@ -36,9 +37,7 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
         matched = core & said
         by_name = any(parser.is_name(w) and _only(w, cores) for w in matched)  # "the drizzle"
         naming = {w for w in core if not _spec(w)} or core
-        if not core or (
-            len(matched) < max(2, math.ceil(0.6 * len(naming))) and not by_name
-        ):
+        if not core or (len(matched) < max(2, math.ceil(0.6 * len(naming))) and not by_name):
             continue  # most of its name, specs not needed ("soft flask": Soft Flask 500 ml)
         if matched != core and not any(_distinctive(w, cores) for w in matched):
             continue  # a partial name must include a word that sets the product apart
@@ -49,7 +48,43 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
         score = (len(matched), gender, -rank)
         if best is None or score > best:
             best, pick = score, card["product_id"]
-    return pick
+    return pick or _holding_all(said, cards, cores, kinds)
+
+
+def _holding_all(
+    said: set[str], cards: list[dict[str, Any]], cores: list[set[str]], kinds: set[str]
+) -> str | None:
+    """The one result (of the kind the message names, if it names one) whose name holds every
+    word the message shares with the results' names: "the titanium pot" is the Trail Cook Pot
+    1.1L Titanium, not the titanium spork; "a beanie", the one beanie; "a headlamp for my
+    kid", the one headlamp among kids' things. The words of a kind name none of several things
+    of that kind ("hiking boots"), and one word names only the thing it is ("long" is no
+    spork)."""
+    eligible = [
+        (card, core)
+        for card, core in zip(cards, cores, strict=True)
+        if not kinds or card.get("category") in kinds
+    ]
+    named_words = {w for w in said & set().union(*(core for _, core in eligible)) if not _spec(w)}
+    words = set(named_words)
+    for kind in kinds:  # a kind's words name none of several things of that kind
+        if len({frozenset(core) for card, core in eligible if card.get("category") == kind}) > 1:
+            words -= set(title_words(kind))
+    if not words:
+        return None
+    holding = [(card, core) for card, core in eligible if words <= core]
+    if len({frozenset(core) for _, core in holding}) != 1:
+        return None  # none, or several names: a search, not a name
+    card = holding[0][0]
+    if len(words) < 2 and _head(card["title"]) not in named_words:
+        return None  # one word names the thing it is ("ski gloves"), not a feature ("long")
+    return str(card["product_id"])
+
+
+def _head(title: str) -> str:
+    """The word a name ends with, specs and cut aside: "beanie" of "Basecamp Beanie"."""
+    words = [w for w in title_words(re.sub(r"\s+-\s+.*$|\(.*?\)", "", title)) if w.isalpha()]
+    return words[-1] if words else ""
 
 
 def _spec(word: str) -> bool:

@@ -44,7 +44,8 @@ class Shown(BaseModel):
 class Carry(BaseModel):
     """The dialogue state, carried from one reply to the next: what the shopper is looking for
     (the search, its measure bounds and order, the gift facts), what they were shown and which
-    item is in focus, what the last reply asked for, and what went into the cart."""
+    item is in focus, what the last reply asked for, and what went into the cart: the line
+    chosen last (`cart`) and the lines before it (`basket`)."""
 
     intent: str = ""
     awaiting: str = ""  # what the last reply asked for: order_details, gift_facts, variant, product
@@ -62,7 +63,9 @@ class Carry(BaseModel):
     discount: str | None = None
     options: dict[str, str] = Field(default_factory=dict)  # chosen so far for `options_for`
     options_for: str | None = None
-    cart: dict[str, Any] = Field(default_factory=dict)  # the last link: product, options, count
+    cart: dict[str, Any] = Field(default_factory=dict)  # the line chosen last: what a
+    # correction changes (product, variant, options, count)
+    basket: list[dict[str, Any]] = Field(default_factory=list)  # the cart's other lines
     fallbacks: int = 0
     act: str = ""  # what the last message was read as, and how sure
     confidence: float | None = None

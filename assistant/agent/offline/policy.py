@@ -74,6 +74,10 @@ class Evidence:
         looked_at = turn.looked_at()  # "the 32oz one", "normal width", "l/xl" of it
         self.says_an_option = bool(looked_at and options_said(turn.text, looked_at.options()))
         self.new_kind = self.names_kind and not self.names_shown
+        named = by_name(turn)  # "the updraft hoody": by its name, though a Drift Sun Hoody shows
+        self.names_other = named is not None and named not in {s.product_id for s in carry.shown}
+        self.names_shown = self.names_shown and not self.names_other
+        self.new_kind = self.new_kind or (self.names_kind and self.names_other)
         self.bounded = (
             bool(self.parsed.understood) or self.parsed.sort is not None or self._adds_to_search()
         )
@@ -116,6 +120,15 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         return cart.checkout(turn)
     if turn.carry.cart and (seen.says_an_option or seen.switches) and not seen.new_kind:
         return cart.correct(turn)  # "no not the 20, the 32oz one", "the other one, the 3 person"
+    if (dropped := cart.dropped(turn)) is not None:
+        return dropped  # "actually drop the pot, i have one"
+    f = seen.parsed.filters
+    if cart.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
+        return cart.correct(turn)  # "actually make the beanie charcoal"
+    if cart.adds(turn):
+        return lookup(turn, "checkout")  # "oh and 2 fuel canisters w it": one more line
+    if reading.act in ("checkout", "choose_variant") and (listed := cart.parts(turn)):
+        return cart.several(turn, listed)  # "the flashpoint stove and the titanium pot"
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
@@ -133,10 +146,15 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         reading.confidence >= POLICY_CONFIDENCE or shop_share >= SHOP_SHARE
     ):
         return faq(turn)  # "wore them once n they hurt, can i send them back"
+    if reading.act == "checkout" and not (seen.shown or seen.focus) and cart.names_product(turn):
+        return lookup(turn, "checkout")  # "buying the flashpoint stove"
     if not (seen.shown or seen.focus or seen.buying):
         return None
     if reading.act not in _POLICY and reading.act not in _LOOKING:
         return None
+    if seen.names_other and reading.act in ("pick", "ask_attribute", "checkout", "choose_variant"):
+        # a product not shown, named by its name: "the updraft hoody looks good"
+        return lookup(turn, "checkout" if reading.act in _CART_ACTS else "product")
     if seen.choosing and (reading.act in _CHOICE_ACTS or seen.says_an_option):
         return cart.checkout(turn)  # "Brushed Steel", "the 20 oz": the option asked for
     if reading.act in ("choose_variant", "checkout") and seen.says_an_option and not seen.new_kind:

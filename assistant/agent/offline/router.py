@@ -112,6 +112,8 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
         return cart.checkout(turn)
     if signals.CHECKOUT.search(text):
+        if listed := cart.parts(turn):
+            return cart.several(turn, listed)  # "the rapidboil and two fuel canisters"
         if not names_products or named_product(carry.shown, text):
             return cart.checkout(turn)
         return lookup(turn, "checkout")
@@ -239,6 +241,8 @@ def resume(turn: Turn, step: Step) -> Action:
         return refine.shifted(turn, step)
     if flow == "checkout":
         return cart.checkout(turn)
+    if flow == "several":
+        return cart.several_found(turn)
     if flow == "faq":
         return faq(turn)
     if flow == "lookup":

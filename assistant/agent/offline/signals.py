@@ -175,6 +175,18 @@ QUESTION = re.compile(
     r"\?|^\W*(?:can|could|do|does|is|are|how|what|when|where|who|which|will|would|should|may)\b",
     re.I,
 )
+# Words that add to what was said before ("oh and the stove", "plus a pot", "the fuel too")
+ADDING = re.compile(
+    r"^\W*(?:(?:oh|ok|okay|and|also|plus)\W+)*(?:and|also|plus)\b"
+    r"|\b(?:too|as well|also|w(?:ith|/)? (?:it|that|them))\W*$",
+    re.I,
+)
+# Words that take a thing out of a cart ("drop the pot", "no need for the fuel after all")
+DROPPING = re.compile(
+    r"\b(?:drop|remove|delete|take (?:off|out)|leave out|without|skip|cancel|scrap|ditch|"
+    r"(?:don'?t|do not|no longer) need|no need for)\b",
+    re.I,
+)
 # Checkout words that also appear in policy questions ("returns after purchase", "at checkout").
 SHOP_WORDS = re.compile(r"\b(?:purchase\w*|check ?out|checkout|order)\b", re.I)
 FOLLOW_UP = _any(
