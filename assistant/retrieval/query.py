@@ -55,7 +55,15 @@ _GENDER = [
     ),
     (re.compile(r"\b(?:men'?s?|mens|for him|male|husband|boyfriend|dad)\b", re.I), "men"),
     (re.compile(r"\b(?:kids?'?|children'?s?|child|boys?|girls?|toddlers?|youth)\b", re.I), "kids"),
-    (re.compile(r"\b(?:[1-9]|1[0-2])[- ]?(?:yo|years?[- ]old)\b", re.I), "kids"),
+    (  # a child's age: "6 year old", "6yo", "a 6 yr old", "shes 5", "aged 7"
+        re.compile(
+            r"\b(?:[1-9]|1[0-2])\s?[- ]?(?:yo|y/o|(?:yrs?|years?)[- ]olds?)\b"
+            r"|\b(?:aged?|she'?s|he'?s|turning|turns)\s+(?:[1-9]|1[0-2])\b(?!\s*(?:'|\d|ft|foot|feet"
+            r"|in\b|inch|cm|lb|kg|pm|am|o'?clock))",
+            re.I,
+        ),
+        "kids",
+    ),
 ]
 _COUNTS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -184,6 +192,7 @@ class QueryParser:
             if (words := [w for w in title_words(title) if w.isalpha()])
         )
         self._kinds_named = {word for word, count in heads.items() if count >= 2}
+        self._heads = set(heads)
         # how many a product sleeps ("2", "1-2 (with groundsheet)"), and where that is told
         self._sleeps = sorted(
             {int(n) for p in products for n in re.findall(r"\d+", p.attributes.get("sleeps", ""))}
@@ -308,6 +317,11 @@ class QueryParser:
             and word not in self._kinds_named
             and not self._category(word)
         )
+
+    def names_a_thing(self, text: str) -> bool:
+        """Whether the text names a thing the shop's names end with ("a camp chair", "a
+        headlamp"), though no category of the catalog is named after it."""
+        return any(word in self._heads for word in title_words(text))
 
     def title_words_of(self, text: str) -> set[str]:
         """The words of the text some product's name holds ("travel", "pillow"), as

@@ -83,6 +83,7 @@ class ProductSearch:
         # each product's title words, tokenized at first use (shared by every turn's view)
         self._title_words: dict[int, frozenset[str]] = {}
         self._title_heads: dict[int, str] = {}
+        self._shared: dict[str, object] = {}  # computed once, shared by every turn's view
 
     @classmethod
     def from_store(
@@ -146,7 +147,7 @@ class ProductSearch:
             similarity = lexical = np.zeros(len(self.products), dtype=np.float32)
             scores = np.where(mask, -np.arange(len(self.products), dtype=np.float32), -np.inf)
         order = (
-            top_k(scores, k)
+            self._kind_first(scores, candidates, k, query)
             if sort is None
             else self._sorted(scores, candidates, variant_mask, sort, k, query)
         )
@@ -234,6 +235,39 @@ class ProductSearch:
             if len(named) >= 2:
                 return np.array(named, dtype=np.int64)
         return candidates
+
+    def _kind_first(
+        self, scores: np.ndarray, candidates: np.ndarray, k: int, query: str
+    ) -> list[int]:
+        """The k best, those whose names end with the thing asked for first ("a camp chair for
+        my kid": the chair before the kids' sleeping bag; "warm vest": vests before fleece
+        jackets), when the query names such a thing that is not a category's name."""
+        order = top_k(scores, k)
+        if not query.strip():
+            return order
+        heads, kinds = self._heads_and_kinds()
+        for word in reversed(tokenize(query)):
+            if word in kinds:
+                continue
+            named = candidates[heads[candidates] == word]
+            if len(named):
+                break
+        else:
+            return order
+        if len(named) == len(candidates):
+            return order
+        first = named[np.argsort(-scores[named], kind="stable")[:k]].tolist()
+        taken = set(first)
+        return (first + [i for i in order if i not in taken])[:k]
+
+    def _heads_and_kinds(self) -> tuple[np.ndarray, frozenset[str]]:
+        """Each product's name's last word (`_head_of_title`), and the words of the catalog's
+        category names; computed once for the snapshot."""
+        if "heads" not in self._shared:
+            heads = np.array([self._head_of_title(i) for i in range(len(self.products))])
+            kinds = frozenset(w for p in self.products for w in tokenize(p.category))
+            self._shared["heads"] = (heads, kinds)
+        return self._shared["heads"]  # type: ignore[no-any-return]
 
     def _words_of_title(self, index: int) -> frozenset[str]:
         words = self._title_words.get(index)

@@ -83,6 +83,27 @@ def test_age_means_kids(parser: QueryParser) -> None:
     assert filters.price_max == Decimal(50)
 
 
+@pytest.mark.parametrize(
+    ("query", "kids"),
+    [
+        ("rain boots for a 7 yr old", True),
+        ("sleeping bag for my daughter, shes 8", True),
+        ("a headlamp for my 9yo", True),
+        ("hat for my son aged 4", True),
+        ("a pack with a 10 year warranty", False),  # years, not an age
+        ("he's 6 foot tall, what pad length", False),  # a height
+    ],
+)
+def test_an_age_said_in_chat_words_means_kids(parser: QueryParser, query: str, kids: bool) -> None:
+    assert (parser.parse(query).filters.attributes.get("gender") == ["kids"]) is kids
+
+
+def test_a_thing_named_by_the_end_of_product_names(parser: QueryParser) -> None:
+    assert parser.names_a_thing("a camp chair for my niece")
+    assert parser.names_a_thing("headlamps?")
+    assert not parser.names_a_thing("gift for my dad who likes camping")
+
+
 def test_full_category_name_beats_head_noun(parser: QueryParser) -> None:
     assert parser.parse("warm sleeping bag").filters.categories == ["Sleeping Bags & Pads"]
     assert parser.parse("rain jacket").filters.categories == ["Rain Jackets"]

@@ -98,8 +98,9 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
         return order(turn)
     if signals.GIFT.search(text) and signals.GIFT_POLICY.search(text):
         return faq(turn)
+    names_a_thing = names_products or turn.kit.parser.names_a_thing(text)  # "a camp chair"
     gift_asked = signals.GIFT.search(text) and (
-        not names_products or signals.GIFT_OCCASION.search(text)
+        not names_a_thing or signals.GIFT_OCCASION.search(text)
     )
     if gift_asked or (carry.awaiting == "gift_facts" and _gift_facts(text)):
         return gift(turn)
