@@ -83,7 +83,8 @@ class ProductSearch:
         # each product's title words, tokenized at first use (shared by every turn's view)
         self._title_words: dict[int, frozenset[str]] = {}
         self._title_heads: dict[int, str] = {}
-        self._shared: dict[str, object] = {}  # computed once, shared by every turn's view
+        # computed once, shared by every turn's view
+        self._shared: dict[str, tuple[np.ndarray, frozenset[str]]] = {}
 
     @classmethod
     def from_store(
@@ -242,7 +243,7 @@ class ProductSearch:
         """The k best, those whose names end with the thing asked for first ("a camp chair for
         my kid": the chair before the kids' sleeping bag; "warm vest": vests before fleece
         jackets), when the query names such a thing that is not a category's name."""
-        order = top_k(scores, k)
+        order: list[int] = top_k(scores, k).tolist()
         if not query.strip():
             return order
         heads, kinds = self._heads_and_kinds()
@@ -267,7 +268,7 @@ class ProductSearch:
             heads = np.array([self._head_of_title(i) for i in range(len(self.products))])
             kinds = frozenset(w for p in self.products for w in tokenize(p.category))
             self._shared["heads"] = (heads, kinds)
-        return self._shared["heads"]  # type: ignore[no-any-return]
+        return self._shared["heads"]
 
     def _words_of_title(self, index: int) -> frozenset[str]:
         words = self._title_words.get(index)
