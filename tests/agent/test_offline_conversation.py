@@ -317,3 +317,10 @@ def test_an_overview_of_all_the_results_asks_which_one_instead(shopper: Shopper)
     shopper.says("rain jacket")
     reply = shopper.says("tell me about them")
     assert not reply.products and len(reply.quick_replies) > 1
+
+
+def test_a_need_said_as_a_story_gets_products_not_a_care_tip(shopper: Shopper) -> None:
+    """Read surely as a search, a story of a need is answered with products, though an
+    article on boot care matches its words well."""
+    reply = shopper.says("my feet get soaked on muddy walks, what should i wear")
+    assert reply.products, reply.text

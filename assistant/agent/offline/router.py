@@ -295,6 +295,15 @@ def _probe(turn: Turn) -> Action:
     reading = turn.reading()
     unsure = reading is not None and reading.unsure
     follows = any(r.get("match") == "strong" for r in follow_up) and not unsure
+    looking = (  # "my feet get soaked walking the dog, what should i wear": products
+        reading is not None
+        and reading.act == "search"
+        and reading.confidence >= policy.MIN_CONFIDENCE
+        and bool(products.get("products"))
+        and products.get("similarity", 0.0) >= NEAR_PRODUCT_MATCH
+    )
+    if looking:
+        return shopping.search(turn, turn.text, weak_ok=True)
     if own.get("match") == "strong" or (follows and _CONTINUES.match(turn.text)):
         return faq(turn)
     if products.get("match") == "strong" and products.get("products"):
