@@ -83,8 +83,6 @@ class ProductSearch:
         # each product's title words, tokenized at first use (shared by every turn's view)
         self._title_words: dict[int, frozenset[str]] = {}
         self._title_heads: dict[int, str] = {}
-        # computed once, shared by every turn's view
-        self._shared: dict[str, tuple[np.ndarray, frozenset[str]]] = {}
 
     @classmethod
     def from_store(
@@ -148,7 +146,7 @@ class ProductSearch:
             similarity = lexical = np.zeros(len(self.products), dtype=np.float32)
             scores = np.where(mask, -np.arange(len(self.products), dtype=np.float32), -np.inf)
         order = (
-            self._kind_first(scores, candidates, k, query)
+            top_k(scores, k)
             if sort is None
             else self._sorted(scores, candidates, variant_mask, sort, k, query)
         )
@@ -237,39 +235,6 @@ class ProductSearch:
                 return np.array(named, dtype=np.int64)
         return candidates
 
-    def _kind_first(
-        self, scores: np.ndarray, candidates: np.ndarray, k: int, query: str
-    ) -> list[int]:
-        """The k best, those whose names end with the thing asked for first ("a camp chair for
-        my kid": the chair before the kids' sleeping bag; "warm vest": vests before fleece
-        jackets), when the query names such a thing that is not a category's name."""
-        order: list[int] = top_k(scores, k).tolist()
-        if not query.strip():
-            return order
-        heads, kinds = self._heads_and_kinds()
-        for word in reversed(tokenize(query)):
-            if word in kinds:
-                continue
-            named = candidates[heads[candidates] == word]
-            if len(named):
-                break
-        else:
-            return order
-        if len(named) == len(candidates):
-            return order
-        first = named[np.argsort(-scores[named], kind="stable")[:k]].tolist()
-        taken = set(first)
-        return (first + [i for i in order if i not in taken])[:k]
-
-    def _heads_and_kinds(self) -> tuple[np.ndarray, frozenset[str]]:
-        """Each product's name's last word (`_head_of_title`), and the words of the catalog's
-        category names; computed once for the snapshot."""
-        if "heads" not in self._shared:
-            heads = np.array([self._head_of_title(i) for i in range(len(self.products))])
-            kinds = frozenset(w for p in self.products for w in tokenize(p.category))
-            self._shared["heads"] = (heads, kinds)
-        return self._shared["heads"]
-
     def _words_of_title(self, index: int) -> frozenset[str]:
         words = self._title_words.get(index)
         if words is None:
@@ -281,7 +246,9 @@ class ProductSearch:
         Flashlight - Men's": flashlight; "Soft Flask 500 ml": flask)."""
         head = self._title_heads.get(index)
         if head is None:
-            name = re.sub(r"\s+-\s+.*$|\s*\(.*?\)", "", self.products[index].title)
+            name = re.sub(
+                r"\s+-\s+.*$|\s+with\s+.*$|\s*\(.*?\)", "", self.products[index].title, flags=re.I
+            )
             words = [w for w in tokenize(name) if w.isalpha() and len(w) > 2]
             head = self._title_heads[index] = words[-1] if words else ""
         return head

@@ -146,3 +146,24 @@ def test_a_count_of_people_narrows_the_tents_shown(shopper: Shopper, concierge: 
     for card in reply.products:
         product = concierge.catalog.products.get(card.product_id)
         assert product is not None and int(product.attributes["sleeps"]) >= 4
+
+
+def test_a_question_naming_the_product_is_read_for_what_it_asks(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    """The product's name in the question says nothing of the attribute asked: "how tall
+    inside is the wisp 2" asks for the peak height, not the floor area."""
+    shopper.says("tents for two")
+    reply = shopper.says("how tall inside is the wisp 2?")
+    wisp = next(p for p in concierge.catalog.products.products if p.title.startswith("Wisp 2"))
+    assert wisp.attributes["peak_height"] in reply.text, reply.text
+
+
+def test_a_use_of_the_one_in_focus_is_asked_of_its_attributes(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shown = shopper.says("universal adapter").products
+    adapter = concierge.catalog.products.get(shown[0].product_id)
+    assert adapter is not None and "plugs" in adapter.attributes
+    reply = shopper.says("which countries is it good for")  # unsure: out of scope or a question
+    assert adapter.attributes["plugs"] in reply.text, reply.text

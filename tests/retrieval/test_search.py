@@ -88,18 +88,6 @@ def test_the_obvious_product_is_in_the_top_three(
     assert expected & top, (query, top)
 
 
-@pytest.mark.parametrize(
-    ("query", "head"),
-    [
-        ("camp chair for a 5 year old", "Chair"),  # before the kids' sleeping bag and hat
-        ("warm vest, no down", "Vest"),  # before the fleece jackets
-        ("flashlight for the car", "Flashlight"),  # before the headlamps of Lighting
-    ],
-)
-def test_things_named_as_asked_come_first(products: ProductSearch, query: str, head: str) -> None:
-    assert _search(products, query, k=4)[0].product.title.endswith(head)
-
-
 def test_the_brightest_flashlight_is_a_flashlight_not_a_brighter_headlamp(
     products: ProductSearch,
 ) -> None:

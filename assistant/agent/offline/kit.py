@@ -68,7 +68,7 @@ class Turn:
             for name in dict.fromkeys([item.title, item.title.split(" - ")[0]]):
                 text = re.sub(re.escape(name), "that one", text, flags=re.IGNORECASE)
         for product in self.kit.parser.named_by(text):
-            text = _as_that_one(text, product.title)
+            text = as_that_one(text, product.title)
         return self.kit.acts(text)
 
     def say(self, key: str, **values: Any) -> str:
@@ -200,7 +200,7 @@ class Turn:
         return self.answer(self.say("ask_which_product"), carry=carry, quick_replies=titles)
 
 
-def _as_that_one(text: str, title: str) -> str:
+def as_that_one(text: str, title: str) -> str:
     """The text with each run of words of the product's name (and the article before it) put
     as "that one": "buying the flashpoint stove" -> "buying that one"."""
     name = set(title_words(title))

@@ -82,8 +82,10 @@ def _holding_all(
 
 
 def _head(title: str) -> str:
-    """The word a name ends with, specs and cut aside: "beanie" of "Basecamp Beanie"."""
-    words = [w for w in title_words(re.sub(r"\s+-\s+.*$|\(.*?\)", "", title)) if w.isalpha()]
+    """The word a name ends with, specs, cut and extras aside: "beanie" of "Basecamp Beanie",
+    "adapter" of "Universal Travel Adapter with USB-C"."""
+    name = re.sub(r"\s+-\s+.*$|\s+with\s+.*$|\(.*?\)", "", title, flags=re.IGNORECASE)
+    words = [w for w in title_words(name) if w.isalpha()]
     return words[-1] if words else ""
 
 

@@ -136,6 +136,10 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
             return _look(turn, seen, reading)
         if seen.names_shown and signals.QUESTION.search(turn.text):
             return products.product_question(turn)  # "how cold can the cub one go"
+        asks_of_one = sum(c for act, c in _ranked(reading) if act == "ask_attribute") >= 0.3
+        questions_one = seen.refers_item and bool(signals.QUESTION.search(turn.text))
+        if asks_of_one and questions_one and turn.refer() is not None:
+            return products.product_question(turn)  # "what countries does it work in"
         f = seen.parsed.filters
         limits = f.measures or f.color or f.size or f.price_max or f.price_min
         if seen.shown and not limits and by_name(turn) is not None:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from assistant.agent.offline.actions import Action, Call
-from assistant.agent.offline.kit import Turn
+from assistant.agent.offline.kit import Turn, as_that_one
 from assistant.agent.offline.memory import Step
 
 
@@ -156,7 +156,8 @@ def _answer_about(
     attributes: dict[str, str] = details["attributes"]
     lowest = min((v["price"] for v in details["variants"]), key=float, default="")
     priced = {**attributes, "price": f"${lowest}"}  # "how much is it" asks the price
-    meant = turn.kit.attribute_meant(lowered, details["product_id"], priced)
+    # read without the product's name, which says nothing of the attribute asked
+    meant = turn.kit.attribute_meant(as_that_one(lowered, title), details["product_id"], priced)
     meant = meant if meant in attributes else None  # the price: the overview says it
     for pattern, names, label in _ATTRIBUTES:
         if re.search(pattern, lowered):
