@@ -72,3 +72,22 @@ def test_a_name_is_read_by_its_words_not_a_kind_another_name_leads_with(
 def test_a_name_is_read_without_its_specs(shopper: Shopper, concierge: Concierge) -> None:
     flask = shopper.says("the soft flask, clear/orange")  # "Soft Flask 500 ml"
     assert list(_cart(concierge, flask)) == ["Soft Flask 500 ml"]
+
+
+def test_an_option_of_the_product_named_chooses_its_variant(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shopper.says("the summit insulated bottle")
+    reply = shopper.says("moss, the 32 ounce")  # "32 oz": its number and a unit of its kind
+    assert _cart(concierge, reply) == {"Summit Vacuum Insulated Bottle": 1}
+    assert "Moss / 32 oz" in reply.text, reply.text
+
+
+def test_a_change_after_a_link_says_when_that_variant_is_sold_out(
+    shopper: Shopper, concierge: Concierge
+) -> None:
+    shopper.says("summit bottle in glacier, 32 oz")
+    reply = shopper.says("hmm actually the 20")  # Glacier / 20 oz has none in stock
+    assert "sold out" in reply.text.lower() and not reply.checkout_url, reply.text
+    reply = shopper.says("ok moss then")
+    assert "Moss / 20 oz" in reply.text and reply.checkout_url, reply.text

@@ -265,6 +265,19 @@ def dropped(turn: Turn) -> Action | None:
     return _link(str(last.get("title", "")), cart, [_line(line) for line in basket])
 
 
+def only_options(turn: Turn) -> bool:
+    """Whether the message says options of the item looked at and nothing else ("the fern
+    one", "orange", "large please"): a choice of its variant, asking nothing."""
+    item = turn.looked_at()
+    if item is None or QUESTION.search(turn.text):
+        return False
+    options = item.options()
+    if not options_said(turn.text, options):
+        return False
+    words = {w for values in options.values() for v in values for w in title_words(v)}
+    return not (_content_words(turn, item.title) - words - {"one", "ones"})
+
+
 def adds(turn: Turn) -> bool:
     """Whether the message adds another product to the cart made ("oh and 2 fuel canisters
     w it", "plus the titanium pot"): it goes on from the last words, asks nothing, and names
@@ -307,12 +320,18 @@ def _offered(details: dict[str, Any]) -> Shown:
 
 
 def _searched(turn: Turn, details: dict[str, Any]) -> dict[str, str]:
-    """The colour the search shown was for, when this product comes in it ("sage" sun hats,
-    then "l/xl": a sage one in L/XL)."""
-    wanted = turn.kit.parser.parse(turn.carry.search).filters.color if turn.carry.search else None
-    colours = option_values(details["variants"], "color")
+    """The options the search shown was for, when this product comes in them: its colour
+    ("sage" sun hats, then "l/xl": a sage one in L/XL), or a value of another option said in
+    it ("basecamp duffel 70 liters", then "orange": the 70 L one in orange)."""
+    if not turn.carry.search:
+        return {}
+    variants = details["variants"]
+    names = sorted({k for v in variants for k in v["options"]} - {"color"})
+    said = options_said(turn.carry.search, {name: option_values(variants, name) for name in names})
+    wanted = turn.kit.parser.parse(turn.carry.search).filters.color
+    colours = option_values(variants, "color")
     match = next((c for c in colours if wanted and wanted in c.lower()), None)
-    return {"color": match} if match else {}
+    return {**said, "color": match} if match else said
 
 
 def _still_offered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:

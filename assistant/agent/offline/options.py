@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.retrieval.quantities import unit_dimension
+
 # Words for the ordinary value of an option: a message saying one means whichever of them the
 # product offers ("normal width" of a shoe offered in Standard and Wide).
 _PLAIN_VALUES = frozenset({"regular", "normal", "standard", "medium"})
@@ -33,7 +35,33 @@ def said_value(text: str, values: Iterable[str], *, option: str = "") -> str | N
     plain = [v for v in ordered if v.lower() in _PLAIN_VALUES]
     if len(plain) == 1 and _says_plain(lowered, option):
         return plain[0]
-    return None
+    return _amount_said(lowered, ordered)
+
+
+_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
+_SAID_AMOUNT = re.compile(r"(?<![\w.$#])(\d+(?:\.\d+)?)(?:\s*([a-z]+))?")
+
+
+def _amount_said(lowered: str, values: list[str]) -> str | None:
+    """The one amount value ("70 L", "100 L") whose number the text says with a unit of the
+    same kind ("70 liters") or none ("the 100"); None when no value or several fit."""
+    amounts = {v: m for v in values if (m := _AMOUNT.match(v.lower().strip()))}
+    if not amounts:
+        return None
+    fitting = set()
+    for said in _SAID_AMOUNT.finditer(lowered):
+        number, unit = float(said.group(1)), said.group(2)
+        for value, m in amounts.items():
+            if float(m.group(1)) != number:
+                continue
+            dimension = unit_dimension(unit) if unit else None
+            if (
+                unit is None
+                or unit == m.group(2)
+                or (dimension is not None and dimension == unit_dimension(m.group(2)))
+            ):
+                fitting.add(value)
+    return next(iter(fitting)) if len(fitting) == 1 else None
 
 
 def _says_plain(lowered: str, option: str) -> bool:

@@ -77,6 +77,7 @@ class Evidence:
         named = by_name(turn)  # "the updraft hoody": by its name, though a Drift Sun Hoody shows
         self.names_other = named is not None and named not in {s.product_id for s in carry.shown}
         self.names_shown = self.names_shown and not self.names_other
+        self.asks = bool(signals.QUESTION.search(turn.text))
         self.new_kind = self.new_kind or (self.names_kind and self.names_other)
         self.bounded = (
             bool(self.parsed.understood) or self.parsed.sort is not None or self._adds_to_search()
@@ -120,15 +121,20 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
         return cart.checkout(turn)
     if turn.carry.cart and (seen.says_an_option or seen.switches) and not seen.new_kind:
         return cart.correct(turn)  # "no not the 20, the 32oz one", "the other one, the 3 person"
+    if turn.carry.focus and not turn.carry.cart and cart.only_options(turn):
+        return cart.checkout(turn)  # "the fern one" of the lumbar pack named: that variant
+    f = seen.parsed.filters
     if (dropped := cart.dropped(turn)) is not None:
         return dropped  # "actually drop the pot, i have one"
-    f = seen.parsed.filters
     if cart.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
         return cart.correct(turn)  # "actually make the beanie charcoal"
     if cart.adds(turn):
         return lookup(turn, "checkout")  # "oh and 2 fuel canisters w it": one more line
     if reading.act in ("checkout", "choose_variant") and (listed := cart.parts(turn)):
         return cart.several(turn, listed)  # "the flashpoint stove and the titanium pot"
+    other = seen.new_kind or seen.names_other or seen.asks
+    if turn.carry.cart and (f.color or f.size) and not other:
+        return cart.correct(turn)  # "actually mustard": the cart's item (maybe sold out)
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
