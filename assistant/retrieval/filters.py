@@ -70,7 +70,9 @@ class SearchFilters(BaseModel):
         ):
             if value:
                 parts.append(f"{label} {value}")
-        parts.extend(f"{k} {'/'.join(v)}" for k, v in self.attributes.items())
+        for key, values in self.attributes.items():
+            name = key.replace("_", " ")  # a feature asked for: "with red light"
+            parts.append(f"with {name}" if values == ["yes"] else f"{name} {'/'.join(values)}")
         parts.extend(f"{k.replace('_', ' ')} {'/'.join(v)}" for k, v in self.labels.items())
         parts.extend(describe_bound(b) for b in self.measures)
         parts.extend(f"not {c}" for c in self.exclude_colors)

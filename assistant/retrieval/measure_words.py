@@ -33,7 +33,10 @@ _AT_MOST = (
     r"under|below|less than|lighter than|smaller than|shorter than|no more than|not more than"
     r"|at most|max(?:imum)?|up to|within|<=?"
 )
-_AT_LEAST = r"over|above|more than|bigger than|larger than|longer than|at least|min(?:imum)?|>=?"
+_AT_LEAST = (
+    r"over|above|more than|bigger than|larger than|longer than|at least|min(?:imum)?|>=?"
+    r"|(?:fits?|holds?|takes?)(?: (?:up to|at least))?(?: an?)?"  # "fits a 16 inch laptop"
+)
 _ABOUT = r"around|about|roughly|approx(?:imately)?|~"
 _RATED = r"rated (?:to|for|down to)|good (?:to|for|down to)|down to|warm (?:enough )?(?:to|for)"
 _BOUND = re.compile(

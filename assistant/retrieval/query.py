@@ -160,6 +160,13 @@ class QueryParser:
             (key, re.compile(r"\b" + r"[\s_-]*".join(map(_plural, key.split("_"))) + r"\b"))
             for key in sorted(keys, key=lambda k: (-len(k), k))
         ]
+        # features the catalog states as a plain yes ("red_light: yes"): asked for by name
+        flags = {"yes", "true"}
+        stated = {
+            k: {p.attributes[k].strip().lower() for p in products if k in p.attributes}
+            for k in keys
+        }
+        self._features = [(key, pattern) for key, pattern in self._keys if stated[key] <= flags]
         # words a product's attributes say, which a shopper may rule out ("no down")
         self._attribute_words = {
             word
@@ -218,7 +225,7 @@ class QueryParser:
         text = self._price(text, filters)
         text = self._negations(text, filters)
         lowered = text.lower()
-        self._color(lowered, filters)
+        self._color(self._feature(lowered, filters), filters)
         self._material(lowered, filters)
         self._gender(lowered, filters)
         self._waterproof(lowered, filters)
@@ -403,6 +410,15 @@ class QueryParser:
         words = [w for w in re.findall(r"[a-z]+", text) if w in self._color_words]
         if words:
             filters.color = words[0]
+
+    def _feature(self, text: str, filters: SearchFilters) -> str:
+        """Features named ("a headlamp with a red light mode": red_light yes), and the text
+        without their names, whose words are no colour ("red") or anything else."""
+        for key, pattern in self._features:
+            if pattern.search(text):
+                filters.attributes[key] = ["yes"]
+                text = pattern.sub(" ", text)
+        return text
 
     def _material(self, text: str, filters: SearchFilters) -> None:
         found = [m for m, pattern in self._materials if pattern.search(text)]

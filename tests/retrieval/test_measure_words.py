@@ -45,6 +45,8 @@ GEAR = Measures(
         ("backpack for a 15 inch laptop", "laptop_sleeve", 12, 18, "inch"),  # the name echoed
         ("bottle that holds at least 20 oz", "capacity", 20, None, "fl oz"),  # a volume here
         ("headlamp that lasts over 20 hours", "runtime", 20, None, "hours"),
+        ("a sleeve that fits a 14 inch laptop", "laptop_sleeve", 14, None, "inch"),  # fits: room
+        ("something that holds 2 liters", "capacity", 2, None, "liters"),
     ],
 )
 def test_bounds(text: str, measure: str, low: float | None, high: float | None, unit: str) -> None:

@@ -98,6 +98,12 @@ def test_an_age_said_in_chat_words_means_kids(parser: QueryParser, query: str, k
     assert (parser.parse(query).filters.attributes.get("gender") == ["kids"]) is kids
 
 
+def test_a_feature_named_is_asked_for_and_its_words_are_no_colour(parser: QueryParser) -> None:
+    filters = parser.parse("any lamps with a red light setting").filters
+    assert filters.attributes.get("red_light") == ["yes"] and filters.color is None
+    assert parser.parse("a red headlamp").filters.color == "red"  # a colour where it is one
+
+
 def test_a_thing_named_by_the_end_of_product_names(parser: QueryParser) -> None:
     assert parser.names_a_thing("a camp chair for my niece")
     assert parser.names_a_thing("headlamps?")

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from assistant.agent.offline import lines
 from assistant.agent.offline.actions import Action, Answer, Call
 from assistant.agent.offline.kit import Turn
-from assistant.agent.offline.lookup import lookup, named
+from assistant.agent.offline.lookup import lookup
 from assistant.agent.offline.memory import Shown, Step
 from assistant.agent.offline.options import options_said, said_value
 from assistant.agent.offline.products import option_values
 from assistant.agent.offline.signals import (
-    ADDING,
     CHECKOUT,
-    DROPPING,
     FOLLOW_UP,
     QUESTION,
     quantity,
@@ -55,14 +53,14 @@ def checkout(turn: Turn) -> Action:
     if "error" in details:
         return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
     carry.focus, carry.intent = details["product_id"], "checkout"
-    count = _count(turn, details) or step.data.get("quantity") or carry.quantity or 1
+    count = how_many(turn, details) or step.data.get("quantity") or carry.quantity or 1
     code = _DISCOUNT.search(turn.text)
     discount = code.group(1) if code else step.data.get("discount") or carry.discount
     same = carry.awaiting == "variant" and carry.options_for == details["product_id"]
-    options = dict(carry.options) if same else _still_offered(step.data, details)
+    options = dict(carry.options) if same else _stilloffered(step.data, details)
     if not same and not step.data.get("options"):
-        options = {**_searched(turn, details), **options}
-    chosen, problem = _choose_variant(turn, details, options)
+        options = {**searched_options(turn, details), **options}
+    chosen, problem = choose_variant(turn, details, options)
     if chosen is None:
         carry.awaiting, carry.quantity, carry.discount = "variant", count, discount
         carry.options, carry.options_for = options, details["product_id"]
@@ -79,41 +77,9 @@ def checkout(turn: Turn) -> Action:
         "options": dict(chosen["options"]),
         "quantity": count,
         "discount": discount,
-        "item": _offered(details).model_dump(),  # what a correction may choose instead
+        "item": offered(details).model_dump(),  # what a correction may choose instead
     }
-    return _link(details["title"], cart, _basket(turn, step.data, details["product_id"]))
-
-
-def _link(title: str, cart: dict[str, Any], basket: list[dict[str, Any]]) -> Action:
-    """The checkout link for the lines kept (`basket`) and the one just chosen (`cart`)."""
-    lines = [*basket, cart]
-    items = [{"variant_id": line["variant_id"], "quantity": line["quantity"]} for line in lines]
-    args: dict[str, Any] = {"items": items}
-    if cart.get("discount"):
-        args["discount_code"] = cart["discount"]
-    return Call(
-        Step(flow="checkout", stage=1, data={"title": title, "cart": cart, "basket": basket}),
-        [("create_checkout_link", args)],
-    )
-
-
-def _basket(turn: Turn, data: dict[str, Any], product_id: str) -> list[dict[str, Any]]:
-    """The cart's lines a new choice of `product_id` keeps: those a correction started from,
-    else the cart so far (a link holds what was chosen before: "oh and 2 fuel canisters"),
-    without an earlier line of the same product, which the new choice replaces."""
-    if "basket" in data:
-        lines = list(data["basket"])
-    else:
-        lines = list(turn.carry.basket)
-        if turn.carry.cart.get("variant_id"):
-            lines.append(turn.carry.cart)
-    return [_line(line) for line in lines if line.get("product_id") != product_id]
-
-
-def _line(line: dict[str, Any]) -> dict[str, Any]:
-    """A line of the cart as kept: which product, which variant, how many."""
-    keys = ("product_id", "variant_id", "title", "options", "quantity")
-    return {key: line.get(key) for key in keys}
+    return lines.link(details["title"], cart, lines.kept(turn, step.data, details["product_id"]))
 
 
 def correct(turn: Turn) -> Action:
@@ -127,7 +93,7 @@ def correct(turn: Turn) -> Action:
         "discount": carry.discount,
     }
     basket = list(carry.basket)
-    if (line := named_line(turn)) is not None and line is not carry.cart:
+    if (line := lines.named_line(turn)) is not None and line is not carry.cart:
         before = line  # "make the beanie charcoal": an earlier line of the cart
         basket = [kept for kept in basket if kept is not line] + [carry.cart]
     product_id = before.get("product_id")
@@ -145,126 +111,6 @@ def correct(turn: Turn) -> Action:
     return Call(Step(flow="checkout", data=data), [("get_product", {"product_id": product_id})])
 
 
-# Where a message lists things: "the stove and the titanium pot", "a pot, a spork", "plus".
-_LISTED = re.compile(r"\s*(?:,\s*(?:and|plus)?|\band\b|\bplus\b|&)\s*", re.I)
-
-
-def parts(turn: Turn) -> list[str]:
-    """The things a message buys, when it lists two or more, each said with its own words of
-    a product ("add the campfire headlamp in blue and a beanie in charcoal"); [] for one
-    ("the quarter zip, navy, large": options of one)."""
-    pieces = [p.strip() for p in _LISTED.split(turn.text) if p and p.strip(" .!")]
-    if len(pieces) < 2 or len(pieces) > 5:
-        return []
-    if not all(turn.kit.parser.title_words_of(piece) for piece in pieces):
-        return []  # "drop the pot, i have one": one thing
-    return pieces
-
-
-def _said(turn: Turn, text: str) -> Turn:
-    """The turn as if the shopper had said only `text` (one of the things a message lists)."""
-    return Turn(replace(turn.memory, latest=text), turn.kit)
-
-
-def several(turn: Turn, pieces: list[str]) -> Action:
-    """Look up each thing a message buys by its name, in one step."""
-    calls = [
-        ("search_products", {"query": piece, "filters": {"in_stock": False}, "limit": 8,
-                             "read_filters": False})
-        for piece in pieces
-    ]  # fmt: skip
-    return Call(Step(flow="several", data={"pieces": pieces}), calls)
-
-
-def several_found(turn: Turn) -> Action:
-    """After `several`: each thing found by its name goes in the cart with the options said
-    beside it; the first that needs a choice (a size, a colour) is asked about, with the rest
-    of the cart kept. A thing not found by its name: the message as one cart choice."""
-    step = turn.memory.step
-    assert step is not None
-    pieces: list[str] = step.data["pieces"]
-    if step.stage == 0:
-        results = turn.memory.results.get("search_products", [])
-        found = [
-            named(piece, result.get("products", []), turn.kit.parser)
-            for piece, result in zip(pieces, results, strict=False)
-        ]
-        if len(found) != len(pieces) or None in found or len(set(found)) < len(found):
-            return lookup(turn, "checkout")
-        calls = [("get_product", {"product_id": product_id}) for product_id in found]
-        return Call(Step(flow="several", stage=1, data={"pieces": pieces}), calls)
-    carry = turn.carry.model_copy(deep=True)
-    basket = list(carry.basket) + ([carry.cart] if carry.cart.get("variant_id") else [])
-    chosen_lines: list[dict[str, Any]] = []
-    for piece, details in zip(pieces, turn.memory.results.get("get_product", []), strict=False):
-        if "error" in details:
-            return turn.answer(turn.say("fallback"), carry=carry, fallback=True)
-        part = _said(turn, piece)
-        count = _count(part, details) or 1
-        options = _searched(turn, details)
-        chosen, problem = _choose_variant(part, details, options)
-        kept = [_line(line) for line in basket if line.get("product_id") != details["product_id"]]
-        if chosen is None:  # ask about this one; the others wait in the cart
-            carry.basket = [*kept, *chosen_lines]
-            carry.cart = {}
-            carry.awaiting, carry.quantity, carry.intent = "variant", count, "checkout"
-            carry.options, carry.options_for = options, details["product_id"]
-            carry.focus = details["product_id"]
-            return turn.answer(
-                problem.text,
-                carry=carry,
-                quick_replies=problem.quick_replies,
-                cards=[details["product_id"]],
-            )
-        basket = kept
-        chosen_lines.append(
-            {
-                "product_id": details["product_id"],
-                "variant_id": chosen["variant_id"],
-                "title": details["title"],
-                "options": dict(chosen["options"]),
-                "quantity": count,
-                "discount": None,
-                "item": _offered(details).model_dump(),
-            }
-        )
-    *earlier, last = chosen_lines
-    return _link(last["title"], last, [*basket, *(_line(line) for line in earlier)])
-
-
-def _lines(turn: Turn) -> list[dict[str, Any]]:
-    """The cart's lines, the one chosen last at the end."""
-    carry = turn.carry
-    return [*carry.basket, carry.cart] if carry.cart.get("variant_id") else []
-
-
-def named_line(turn: Turn) -> dict[str, Any] | None:
-    """The line of a cart of several that the message names by a word of its name no other
-    line has ("the beanie", "the fuel"); None for none or more than one."""
-    lines = _lines(turn)
-    if len(lines) < 2:
-        return None
-    said = set(title_words(turn.text))
-    names = [set(title_words(str(line.get("title", "")))) for line in lines]
-    meant = [
-        line for n, (line, name) in enumerate(zip(lines, names, strict=True))
-        if said & (name - set().union(*(o for m, o in enumerate(names) if m != n)))
-    ]  # fmt: skip
-    return meant[0] if len(meant) == 1 else None
-
-
-def dropped(turn: Turn) -> Action | None:
-    """ "Actually drop the pot, i have one", "remove the fuel": the cart without the line the
-    message names, when it says to take one out (None otherwise)."""
-    if not DROPPING.search(turn.text) or QUESTION.search(turn.text):
-        return None
-    if (line := named_line(turn)) is None:
-        return None
-    *basket, last = [kept for kept in _lines(turn) if kept is not line]
-    cart = {**last, "item": turn.carry.cart.get("item")} if last is turn.carry.cart else last
-    return _link(str(last.get("title", "")), cart, [_line(line) for line in basket])
-
-
 def only_options(turn: Turn) -> bool:
     """Whether the message says options of the item looked at and nothing else ("the fern
     one", "orange", "large please"): a choice of its variant, asking nothing."""
@@ -275,19 +121,7 @@ def only_options(turn: Turn) -> bool:
     if not options_said(turn.text, options):
         return False
     words = {w for values in options.values() for v in values for w in title_words(v)}
-    return not (_content_words(turn, item.title) - words - {"one", "ones"})
-
-
-def adds(turn: Turn) -> bool:
-    """Whether the message adds another product to the cart made ("oh and 2 fuel canisters
-    w it", "plus the titanium pot"): it goes on from the last words, asks nothing, and names
-    something beside the item in the cart."""
-    item = turn.carry.cart
-    if not item.get("variant_id") or QUESTION.search(turn.text):
-        return False
-    if not ADDING.search(turn.text):
-        return False
-    return bool(_content_words(turn, str(item.get("title", ""))) - {"also", "plus", "too", "well"})
+    return not (content_words(turn, item.title) - words - {"one", "ones"})
 
 
 def _other(turn: Turn, current: str | None) -> str | None:
@@ -304,7 +138,7 @@ def _other(turn: Turn, current: str | None) -> str | None:
     return others[0] if others else None
 
 
-def _offered(details: dict[str, Any]) -> Shown:
+def offered(details: dict[str, Any]) -> Shown:
     """The product as shown, with every option's values in stock."""
     in_stock = [v for v in details["variants"] if v["in_stock"]] or details["variants"]
     names = sorted({k for v in in_stock for k in v["options"]} - {"color", "size"})
@@ -319,7 +153,7 @@ def _offered(details: dict[str, Any]) -> Shown:
     )
 
 
-def _searched(turn: Turn, details: dict[str, Any]) -> dict[str, str]:
+def searched_options(turn: Turn, details: dict[str, Any]) -> dict[str, str]:
     """The options the search shown was for, when this product comes in them: its colour
     ("sage" sun hats, then "l/xl": a sage one in L/XL), or a value of another option said in
     it ("basecamp duffel 70 liters", then "orange": the 70 L one in orange)."""
@@ -334,7 +168,7 @@ def _searched(turn: Turn, details: dict[str, Any]) -> dict[str, str]:
     return {**said, "color": match} if match else said
 
 
-def _still_offered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
+def _stilloffered(data: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     """Options chosen before (a correction's) that this product offers too."""
     offered = {(k, v) for variant in details["variants"] for k, v in variant["options"].items()}
     return {k: v for k, v in dict(data.get("options") or {}).items() if (k, v) in offered}
@@ -350,7 +184,7 @@ _BARE_COUNT = re.compile(
 )
 
 
-def _count(turn: Turn, details: dict[str, Any]) -> int | None:
+def how_many(turn: Turn, details: dict[str, Any]) -> int | None:
     """How many: "add two", "x3"; and, for a message that is a cart choice or a correction,
     a bare count ("actually 2", "three of the small"), though not a size or a number of the
     product's name ("size 10", "Cairn 28")."""
@@ -413,7 +247,7 @@ def _meant(turn: Turn) -> str | None:
         reading = turn.reading()
         if reading is not None and not reading.unsure and not _names_kind(turn):
             return product_id  # read as a cart choice, naming no other kind of product
-        return None if len(_content_words(turn, title)) >= 2 else product_id
+        return None if len(content_words(turn, title)) >= 2 else product_id
     if carry.awaiting == "variant" and carry.options_for:
         return carry.options_for
     if FOLLOW_UP.search(turn.text) or not _names_something(turn):
@@ -436,10 +270,10 @@ def names_product(turn: Turn) -> bool:
 
 def _names_something(turn: Turn) -> bool:
     """Whether the message holds words that could name a product, beyond buying words."""
-    return bool(_content_words(turn))
+    return bool(content_words(turn))
 
 
-def _content_words(turn: Turn, title: str = "") -> set[str]:
+def content_words(turn: Turn, title: str = "") -> set[str]:
     """Words of the message that are not about buying, options or the product `title`: a
     message with two or more of them names some other product."""
     parsed = turn.kit.parser.parse(turn.text)
@@ -472,7 +306,7 @@ def _checkout_done(turn: Turn, carry: Any) -> Answer:
     return turn.answer(text, carry=carry, checkout_url=link["url"])
 
 
-def _choose_variant(
+def choose_variant(
     turn: Turn, details: dict[str, Any], wanted: dict[str, str]
 ) -> tuple[dict[str, Any] | None, Answer]:
     """The one variant the shopper means, or the question that narrows it down.

@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.agent.offline import cart, products, ranking, refine, shopping, signals
+from assistant.agent.offline import (
+    cart,
+    lines,
+    products,
+    ranking,
+    refine,
+    several,
+    shopping,
+    signals,
+)
 from assistant.agent.offline.actions import Action
 from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import by_name, lookup
@@ -124,14 +133,14 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     if turn.carry.focus and not turn.carry.cart and cart.only_options(turn):
         return cart.checkout(turn)  # "the fern one" of the lumbar pack named: that variant
     f = seen.parsed.filters
-    if (dropped := cart.dropped(turn)) is not None:
+    if (dropped := several.dropped(turn)) is not None:
         return dropped  # "actually drop the pot, i have one"
-    if cart.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
+    if lines.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
         return cart.correct(turn)  # "actually make the beanie charcoal"
-    if cart.adds(turn):
+    if several.adds(turn):
         return lookup(turn, "checkout")  # "oh and 2 fuel canisters w it": one more line
-    if reading.act in ("checkout", "choose_variant") and (listed := cart.parts(turn)):
-        return cart.several(turn, listed)  # "the flashpoint stove and the titanium pot"
+    if reading.act in ("checkout", "choose_variant") and (listed := several.parts(turn)):
+        return several.look_up(turn, listed)  # "the flashpoint stove and the titanium pot"
     other = seen.new_kind or seen.names_other or seen.asks
     if turn.carry.cart and (f.color or f.size) and not other:
         return cart.correct(turn)  # "actually mustard": the cart's item (maybe sold out)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.agent.offline import cart, policy, products, ranking, refine, shopping, signals
+from assistant.agent.offline import (
+    cart,
+    policy,
+    products,
+    ranking,
+    refine,
+    several,
+    shopping,
+    signals,
+)
 from assistant.agent.offline.actions import Action, Call
 from assistant.agent.offline.kit import Turn, named_product
 from assistant.agent.offline.lookup import found, lookup
@@ -113,8 +122,8 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
     if carry.awaiting in ("variant", "product") and carry.intent == "checkout" and not other_task:
         return cart.checkout(turn)
     if signals.CHECKOUT.search(text):
-        if listed := cart.parts(turn):
-            return cart.several(turn, listed)  # "the rapidboil and two fuel canisters"
+        if listed := several.parts(turn):
+            return several.look_up(turn, listed)  # "the rapidboil and two fuel canisters"
         if not names_products or named_product(carry.shown, text):
             return cart.checkout(turn)
         return lookup(turn, "checkout")
@@ -243,7 +252,7 @@ def resume(turn: Turn, step: Step) -> Action:
     if flow == "checkout":
         return cart.checkout(turn)
     if flow == "several":
-        return cart.several_found(turn)
+        return several.chosen(turn)
     if flow == "faq":
         return faq(turn)
     if flow == "lookup":
