@@ -113,6 +113,16 @@ class Measures:
             key=lambda n: (len(words & {_stem(w) for w in n.split("_")}), self.coverage[n], n),
         )
 
+    def says(self, dimension: Dimension, text: str) -> bool:
+        """Whether the text echoes the name of a measure of `dimension` in any form ("boils"
+        of boil_time)."""
+        words = {_stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+        return any(
+            words & {_stem(w) for w in n.split("_")}
+            for n, d in self.dimensions.items()
+            if d == dimension
+        )
+
     def echoed(self, dimension: Dimension, text: str) -> str | None:
         """The measure of `dimension` whose name the text echoes; None when none does (counts
         are of many things: doors, sleeps, fill power)."""
@@ -148,12 +158,22 @@ class MeasureWords:
                 continue
             named = self.noun(text)
             wanted = [named] if named and PRICE not in dimensions else list(dimensions)
-            for dimension in wanted:
+            # a dimension whose measure the text echoes comes first ("which stove boils water
+            # fastest": the boil time, though "fastest" is first of all power)
+            echoed = [
+                spec
+                for spec in wanted
+                if (dimension := spec.split()[0]) != PRICE
+                and measures.says(cast(Dimension, dimension), text)
+            ]
+            for spec in echoed + [spec for spec in wanted if spec not in echoed]:
+                dimension, _, own = spec.partition(" ")  # "duration asc": its own direction
+                way = cast(Direction, own or direction)
                 if dimension == PRICE:
-                    return SortBy(by=PRICE, direction=direction), _cut(text, match)
+                    return SortBy(by=PRICE, direction=way), _cut(text, match)
                 name = measures.best(cast(Dimension, dimension), text)
                 if name is not None:
-                    return SortBy(by=name, direction=direction), _cut(text, match)
+                    return SortBy(by=name, direction=way), _cut(text, match)
             return None, text
         return None, text
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.retrieval.loaders import load_paths
+from assistant.retrieval.measure_columns import SortBy
 from assistant.retrieval.query import QueryParser
 from tests.conftest import DEMO_CATALOG
 
@@ -102,6 +103,14 @@ def test_a_feature_named_is_asked_for_and_its_words_are_no_colour(parser: QueryP
     filters = parser.parse("any lamps with a red light setting").filters
     assert filters.attributes.get("red_light") == ["yes"] and filters.color is None
     assert parser.parse("a red headlamp").filters.color == "red"  # a colour where it is one
+
+
+def test_a_superlative_means_the_measure_the_message_names(parser: QueryParser) -> None:
+    """ "Fastest" is first of all the most power; of a stove said to boil, the least boil time."""
+    assert parser.parse("which stove brings water to a boil fastest").sort == SortBy(
+        by="boil_time", direction="asc"
+    )
+    assert parser.parse("the fastest stove").sort == SortBy(by="output", direction="desc")
 
 
 def test_a_thing_named_by_the_end_of_product_names(parser: QueryParser) -> None:
