@@ -50,10 +50,20 @@ SIZE_WORDS = {
 }  # fmt: skip
 _GENDER = [
     (
-        re.compile(r"\b(?:women'?s?|womens|ladies|for her|female|wife|girlfriend|mom)\b", re.I),
+        re.compile(
+            r"\b(?:women'?s?|womens|woman|ladies|lady|for her|female|wife|girlfriend|mom|mum"
+            r"|mother|sister)\b",
+            re.I,
+        ),
         "women",
     ),
-    (re.compile(r"\b(?:men'?s?|mens|for him|male|husband|boyfriend|dad)\b", re.I), "men"),
+    (
+        re.compile(
+            r"\b(?:men'?s?|mens|man(?!-)|guy|for him|male|husband|boyfriend|dad|father|brother)\b",
+            re.I,
+        ),
+        "men",
+    ),
     (re.compile(r"\b(?:kids?'?|children'?s?|child|boys?|girls?|toddlers?|youth)\b", re.I), "kids"),
     (  # a child's age: "6 year old", "6yo", "a 6 yr old", "shes 5", "aged 7"
         re.compile(
@@ -324,6 +334,13 @@ class QueryParser:
             and word not in self._kinds_named
             and not self._category(word)
         )
+
+    def without_gender(self, text: str) -> str:
+        """The text without the words that say whom it is for ("boots for me, guy" -> "boots
+        for me,"): a search going on for someone else says its own."""
+        for pattern, _ in _GENDER:
+            text = pattern.sub(" ", text)
+        return " ".join(text.split())
 
     def names_a_thing(self, text: str) -> bool:
         """Whether the text names a thing the shop's names end with ("a camp chair", "a

@@ -167,3 +167,9 @@ def test_a_use_of_the_one_in_focus_is_asked_of_its_attributes(
     assert adapter is not None and "plugs" in adapter.attributes
     reply = shopper.says("which countries is it good for")  # unsure: out of scope or a question
     assert adapter.attributes["plugs"] in reply.text, reply.text
+
+
+def test_the_same_kind_for_someone_else_is_that_line_in_their_cut(shopper: Shopper) -> None:
+    shopper.says("the fernrunner 3 for women")
+    reply = shopper.says("do you have the same one for my husband")
+    assert reply.products and reply.products[0].title == "Fernrunner 3 - Men's", reply.text

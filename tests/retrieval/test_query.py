@@ -99,6 +99,20 @@ def test_an_age_said_in_chat_words_means_kids(parser: QueryParser, query: str, k
     assert (parser.parse(query).filters.attributes.get("gender") == ["kids"]) is kids
 
 
+@pytest.mark.parametrize(
+    ("query", "gender"),
+    [
+        ("winter boots for me, a guy", "men"),
+        ("a fleece for my brother", "men"),
+        ("rain shell for my mother", "women"),
+        ("a man-made fabric jacket", None),  # no one it is for
+    ],
+)
+def test_whom_it_is_for_in_chat_words(parser: QueryParser, query: str, gender: str | None) -> None:
+    said = parser.parse(query).filters.attributes.get("gender")
+    assert (said[0] if said else None) == gender
+
+
 def test_a_feature_named_is_asked_for_and_its_words_are_no_colour(parser: QueryParser) -> None:
     filters = parser.parse("any lamps with a red light setting").filters
     assert filters.attributes.get("red_light") == ["yes"] and filters.color is None

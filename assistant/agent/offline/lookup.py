@@ -30,6 +30,7 @@ def named(text: str, cards: list[dict[str, Any]], parser: QueryParser) -> str | 
     said = set(title_words(text))
     kinds = set(parser.parse(text).filters.categories)  # "trail runners" is no Trail Runner Cap
     genders = {_GENDERS[w] for w in said if w in _GENDERS}
+    genders |= set(parser.parse(text).filters.attributes.get("gender", [])[:1])  # "guy": men
     cores = [_core(card["title"]) for card in cards]
     best: tuple[int, int, int] | None = None
     pick = None

@@ -133,6 +133,8 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     if turn.carry.focus and not turn.carry.cart and cart.only_options(turn):
         return cart.checkout(turn)  # "the fern one" of the lumbar pack named: that variant
     f = seen.parsed.filters
+    if refine.for_someone_else(turn):
+        return refine.same(turn)  # "do you have the same one for my husband"
     if (dropped := several.dropped(turn)) is not None:
         return dropped  # "actually drop the pot, i have one"
     if lines.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):

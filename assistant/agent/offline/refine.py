@@ -8,6 +8,7 @@ one's value is said. When nothing goes past, the reply says so.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,21 +24,42 @@ _STRICT = 1e-6
 _CENT = 0.01  # a price past another is at least a cent past it
 
 
-def base(turn: Turn) -> str:
-    """What is being looked for: the search shown, else the kind of the item in focus (or of
-    the first shown): "the same but for my husband" after a boot looked at by name."""
+def base(turn: Turn, *, same: bool = False) -> str:
+    """What is being looked for: the search shown, else the item looked at (or the first
+    shown) by its name without its cut, and its kind: "the same but for my husband" after a
+    boot looked at by name, or put in the cart. `same`: the item first, though a search was
+    shown ("the same one for my husband")."""
     carry = turn.carry
-    if carry.search:
+    if carry.search and not (same and turn.looked_at()):
         return carry.search
-    item = next((s for s in carry.shown if s.product_id == carry.focus), None)
-    item = item or (carry.shown[0] if carry.shown else None)
-    return item.category if item is not None else ""
+    item = turn.looked_at() or (carry.shown[0] if carry.shown else None)  # or the cart's
+    if item is None:
+        return ""
+    return f"{item.title.split(' - ')[0]} {item.category}"  # its line, whoever it is for
 
 
 def narrow(turn: Turn) -> Action:
     """The search being refined: its kind, its constraints (those the message restates
     replaced), the message's new ones, and its shifts kept."""
     return _bounded_search(turn, turn.carry.bounds, turn.carry.sort)
+
+
+# A word pointing back at what was shown as the kind wanted ("the same kind for my wife")
+_SAME = re.compile(r"\bsame\b", re.I)
+
+
+def for_someone_else(turn: Turn) -> bool:
+    """Whether the message asks for what was shown for someone else ("the same one for my
+    husband", "got the same kind for my wife?")."""
+    carry = turn.carry
+    if not (carry.shown or carry.focus or carry.cart) or not _SAME.search(turn.text):
+        return False
+    return bool(turn.kit.parser.parse(turn.text).filters.attributes.get("gender"))
+
+
+def same(turn: Turn) -> Action:
+    """ "The same kind for my wife": the item looked at (else the search) for someone else."""
+    return _bounded_search(turn, turn.carry.bounds, turn.carry.sort, same=True)
 
 
 def shift(turn: Turn, sort: SortBy) -> Action:
@@ -61,11 +83,16 @@ def shift(turn: Turn, sort: SortBy) -> Action:
     return _bounded_search(turn, [*kept, bound], sort.model_dump())
 
 
-def _bounded_search(turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, Any] | None) -> Call:
+def _bounded_search(
+    turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, Any] | None, *, same: bool = False
+) -> Call:
     """Search the kind being looked for with the constraints carried and said, and `bounds`
     (shifts: measure or price bounds past what was shown)."""
     parser = turn.kit.parser
-    before, said = parser.parse(base(turn)), parser.parse(turn.text)
+    searched, said = base(turn, same=same), parser.parse(turn.text)
+    if said.filters.attributes.get("gender"):  # "the same kind for my wife": hers, not his
+        searched = parser.without_gender(searched)
+    before = parser.parse(searched)
     query = f"{before.text} {turn.text}".strip()
     old, new = before.filters, said.filters
     filters: dict[str, Any] = {}
@@ -99,9 +126,16 @@ def _bounded_search(turn: Turn, bounds: list[dict[str, Any]], sort: dict[str, An
         arguments["filters"] = filters
     if sort:
         arguments["sort"] = sort
-    search = f"{base(turn)} {turn.text}".strip()
-    data = {"query": search, "bounds": bounds, "sort": sort}
+    search = f"{searched} {turn.text}".strip()
+    data: dict[str, Any] = {"query": search, "bounds": bounds, "sort": sort}
+    if same and (item := turn.looked_at()) is not None:
+        data["line"] = _line_of(item.title)  # its other cuts come first
     return Call(Step(flow="shift", data=data), [("search_products", arguments)])
+
+
+def _line_of(title: str) -> str:
+    """A product's name without its cut: "Fernrunner 3 - Men's" -> "fernrunner 3"."""
+    return title.split(" - ")[0].strip().lower()
 
 
 def _kind_shown(turn: Turn, named: list[str]) -> str | None:
@@ -129,6 +163,8 @@ def shifted(turn: Turn, step: Step) -> Action:
             return turn.answer(turn.say("shift_none", label=label), carry=carry)
         text = turn.say("search_none", constraints=constraints)
         return turn.answer(text, carry=carry, fallback=True)
+    if line := step.data.get("line"):  # "the same one for my husband": that line first
+        cards = sorted(cards, key=lambda card: _line_of(card["title"]) != line)
     shown = turn.showable(cards)
     carry.intent, carry.awaiting = "search", ""
     carry.search, carry.bounds, carry.sort = step.data["query"], step.data["bounds"], sort

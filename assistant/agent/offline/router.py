@@ -107,6 +107,8 @@ def _by_rules(turn: Turn, sign_off: str) -> Action:
         return order(turn)
     if signals.GIFT.search(text) and signals.GIFT_POLICY.search(text):
         return faq(turn)
+    if refine.for_someone_else(turn) and not signals.GIFT_OCCASION.search(text):
+        return refine.same(turn)  # "got the same kind for my wife?": what was shown, hers
     names_a_thing = names_products or turn.kit.parser.names_a_thing(text)  # "a camp chair"
     gift_asked = signals.GIFT.search(text) and (
         not names_a_thing or signals.GIFT_OCCASION.search(text)
