@@ -311,6 +311,11 @@ def _unit(match: re.Match[str], temperature_unit: str) -> tuple[str, Dimension |
             return both, dimension, match.end("unit2")
     if first in _TEMPERATURE_WORDS:
         return temperature_unit, "temperature", end
+    rated = re.fullmatch(_RATED, (match["dir"] or "").lower()) or re.search(
+        rf"\b(?:{_RATED})\s*$", match.string[: match.start()], re.IGNORECASE
+    )  # "good to 20F", "good to 20F or lower" (read as "good to at most 20F")
+    if first in ("f", "c") and rated:
+        return f"°{first}", "temperature", end  # a rating, in its scale
     return first, unit_dimension(first), end
 
 

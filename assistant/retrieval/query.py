@@ -387,13 +387,24 @@ class QueryParser:
         asked = set(filters.categories)
         if not asked:  # "how long does it take?" names no product: "long" is a word there
             return
-        taken: set[str] = set()
+        found: dict[tuple[int, int], list[tuple[int, str, str]]] = {}
         for pattern, key, value, categories in self._labels:
-            if key in taken or key in filters.attributes or not asked & categories:
+            if key in filters.attributes or not asked & set(categories):
                 continue
-            if pattern.search(text):
-                filters.labels.setdefault(key, []).append(value)
-                taken.add(key)
+            if match := pattern.search(text):
+                having = sum(categories[c] for c in asked)
+                found.setdefault(match.span(), []).append((having, key, value))
+        taken: set[str] = set()
+        spans: list[tuple[int, int]] = []
+        for span in sorted(found, key=lambda s: (s[0] - s[1], s)):  # longer words first
+            if any(span[0] < end and start < span[1] for start, end in spans):
+                continue  # a word labels one thing ("wide": a width or a fit, not both)
+            for _, key, value in sorted(found[span], key=lambda f: (-f[0], f[1])):
+                if key not in taken:  # of its labels, the one most products asked about have
+                    filters.labels.setdefault(key, []).append(value)
+                    taken.add(key)
+                    spans.append(span)
+                    break
 
     def _negations(self, text: str, filters: SearchFilters) -> str:
         """Colours and product words the shopper rules out, as exclusions; they leave the text
@@ -497,17 +508,18 @@ MAX_LABEL_VALUES = 15  # a name with more distinct values describes, it does not
 
 def _labels(
     products: list[Product], measures: set[str]
-) -> list[tuple[re.Pattern[str], str, str, set[str]]]:
+) -> list[tuple[re.Pattern[str], str, str, Counter[str]]]:
     """The catalog's label values: short values of attributes and options with few distinct
-    values, not measures, each with the categories that use it; longest first."""
-    seen: dict[str, dict[str, set[str]]] = {}  # name -> value -> categories using it
+    values, not measures, each with how many products of each category have it; longest
+    first."""
+    seen: dict[str, dict[str, Counter[str]]] = {}  # name -> value -> products per category
     for product in products:
-        named = [*product.attributes.items()]
-        named += [item for v in product.variants for item in v.options.items()]
+        named = {*product.attributes.items()}
+        named |= {item for v in product.variants for item in v.options.items()}
         for key, value in named:
             if key in _LABEL_NAMES_SKIPPED or key in measures:
                 continue
-            seen.setdefault(key, {}).setdefault(value.strip(), set()).add(product.category)
+            seen.setdefault(key, {}).setdefault(value.strip(), Counter())[product.category] += 1
     labels = []
     for key, values in seen.items():
         per_category: Counter[str] = Counter(c for cats in values.values() for c in cats)

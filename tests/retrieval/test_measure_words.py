@@ -46,6 +46,7 @@ GEAR = Measures(
         ("bottle that holds at least 20 oz", "capacity", 20, None, "fl oz"),  # a volume here
         ("headlamp that lasts over 20 hours", "runtime", 20, None, "hours"),
         ("a sleeve that fits a 14 inch laptop", "laptop_sleeve", 14, None, "inch"),  # fits: room
+        ("a quilt good to 25F", "temperature_rating", None, 25, "°f"),  # a rating's bare F
         ("something that holds 2 liters", "capacity", 2, None, "liters"),
     ],
 )

@@ -113,6 +113,13 @@ def test_whom_it_is_for_in_chat_words(parser: QueryParser, query: str, gender: s
     assert (said[0] if said else None) == gender
 
 
+def test_one_word_is_one_label_the_one_most_of_those_products_have(parser: QueryParser) -> None:
+    """ "Wide" of trail shoes is a width several are offered in and the fit one says: one
+    label (both together would find nothing), the width, which more of them have."""
+    labels = parser.parse("wide trail runners for my flat feet").filters.labels
+    assert labels == {"width": ["Wide"]}
+
+
 def test_a_feature_named_is_asked_for_and_its_words_are_no_colour(parser: QueryParser) -> None:
     filters = parser.parse("any lamps with a red light setting").filters
     assert filters.attributes.get("red_light") == ["yes"] and filters.color is None
