@@ -230,7 +230,7 @@ class MeasureWords:
         """The bound a match states, and where its words end."""
         unit, dimension, end = _unit(match, measures.temperature_unit)
         if dimension is None:
-            return None
+            return self._named_bound(match, measures)
         if unit == "in" and re.match(r"\s+[a-z]", text[end:], re.IGNORECASE):
             return None  # "150 in blue", "10 in size M": the word in, not inches
         if (
@@ -241,6 +241,27 @@ class MeasureWords:
             unit, dimension = "fl oz", "volume"  # a bottle's "20 oz"
         bound = self._bounded(match, dimension, unit, measures, text)
         return None if bound is None else (bound, end)
+
+    def _named_bound(
+        self, match: re.Match[str], measures: Measures
+    ) -> tuple[MeasureBound, int] | None:
+        """A number before the name of a measure, in the measure's own unit, said as none at
+        all ("zero drop") or with a direction ("at least 650 fill"); None when the word names
+        no measure, or the number alone may be part of a name ("a 3 season tent")."""
+        word = match["unit"].lower().rstrip(".")
+        singular = word[:-1] if len(word) > 3 and word.endswith("s") else word
+        names = [n for n in measures.dimensions if singular in n.split("_")]
+        if len(names) != 1:
+            return None
+        number = _number(match["num"])
+        direction = (match["dir"] or "").lower()
+        if number == 0 or re.fullmatch(_AT_MOST, direction):
+            bound = MeasureBound(measure=names[0], max=number)
+        elif re.fullmatch(_AT_LEAST, direction) or match["plus"] or match["more"]:
+            bound = MeasureBound(measure=names[0], min=number)
+        else:
+            return None
+        return bound, match.end("unit")
 
     def _bounded(
         self,

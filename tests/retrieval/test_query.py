@@ -113,6 +113,14 @@ def test_whom_it_is_for_in_chat_words(parser: QueryParser, query: str, gender: s
     assert (said[0] if said else None) == gender
 
 
+def test_a_number_before_a_measure_name_bounds_it_only_when_it_says_how(
+    parser: QueryParser,
+) -> None:
+    [none] = parser.parse("any zero drop running shoes").filters.measures
+    assert (none.measure, none.min, none.max) == ("drop", None, 0)
+    assert parser.parse("a 3 season tent").filters.labels == {"season": ["3-season"]}  # a name
+
+
 def test_one_word_is_one_label_the_one_most_of_those_products_have(parser: QueryParser) -> None:
     """ "Wide" of trail shoes is a width several are offered in and the fit one says: one
     label (both together would find nothing), the width, which more of them have."""
