@@ -122,30 +122,10 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     nothing shown, or one naming products by name, is left to the rules, which read names and
     kinds of products better than the classifier does."""
     seen = Evidence(turn)
-    cart_share = sum(c for act, c in _ranked(reading) if act in _CART_ACTS)
-    if seen.buying and reading.act in _CART_ACTS and cart_share >= MIN_CONFIDENCE:
-        # "actually 2" after a link: choose, correct or check out, though unsure which
-        if reading.act == "correct" or (turn.carry.cart and reading.act != "checkout"):
-            return cart.correct(turn)
-        return cart.checkout(turn)
-    if turn.carry.cart and (seen.says_an_option or seen.switches) and not seen.new_kind:
-        return cart.correct(turn)  # "no not the 20, the 32oz one", "the other one, the 3 person"
-    if turn.carry.focus and not turn.carry.cart and cart.only_options(turn):
-        return cart.checkout(turn)  # "the fern one" of the lumbar pack named: that variant
-    f = seen.parsed.filters
+    if (about_the_cart := _cart(turn, seen, reading)) is not None:
+        return about_the_cart
     if refine.for_someone_else(turn):
         return refine.same(turn)  # "do you have the same one for my husband"
-    if (dropped := several.dropped(turn)) is not None:
-        return dropped  # "actually drop the pot, i have one"
-    if lines.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
-        return cart.correct(turn)  # "actually make the beanie charcoal"
-    if several.adds(turn):
-        return lookup(turn, "checkout")  # "oh and 2 fuel canisters w it": one more line
-    if reading.act in ("checkout", "choose_variant") and (listed := several.parts(turn)):
-        return several.look_up(turn, listed)  # "the flashpoint stove and the titanium pot"
-    other = seen.new_kind or seen.names_other or seen.asks
-    if turn.carry.cart and (f.color or f.size) and not other:
-        return cart.correct(turn)  # "actually mustard": the cart's item (maybe sold out)
     if reading.unsure or reading.confidence < MIN_CONFIDENCE:
         # Unsure what it is, sure what it says: constraints on what is shown narrow it
         # ("anything roomier? we might bring the dog").
@@ -198,6 +178,34 @@ def decide(turn: Turn, reading: Reading) -> Action | None:
     if looking:
         return _look(turn, seen, reading)
     return _POLICY[reading.act](turn, seen)
+
+
+def _cart(turn: Turn, seen: Evidence, reading: Reading) -> Action | None:
+    """A message about the cart, whatever it reads as: a choice or a correction of its last
+    line, a variant of the product named, one more thing, several, one taken out."""
+    carry, f = turn.carry, seen.parsed.filters
+    cart_share = sum(c for act, c in _ranked(reading) if act in _CART_ACTS)
+    if seen.buying and reading.act in _CART_ACTS and cart_share >= MIN_CONFIDENCE:
+        # "actually 2" after a link: choose, correct or check out, though unsure which
+        if reading.act == "correct" or (carry.cart and reading.act != "checkout"):
+            return cart.correct(turn)
+        return cart.checkout(turn)
+    if carry.cart and (seen.says_an_option or seen.switches) and not seen.new_kind:
+        return cart.correct(turn)  # "no not the 20, the 32oz one", "the other one, the 3 person"
+    if carry.focus and not carry.cart and cart.only_options(turn):
+        return cart.checkout(turn)  # "the fern one" of the lumbar pack named: that variant
+    if (dropped := several.dropped(turn)) is not None:
+        return dropped  # "actually drop the pot, i have one"
+    if lines.named_line(turn) is not None and (f.color or f.size or signals.quantity(turn.text)):
+        return cart.correct(turn)  # "actually make the beanie charcoal"
+    if several.adds(turn):
+        return lookup(turn, "checkout")  # "oh and 2 fuel canisters w it": one more line
+    if reading.act in ("checkout", "choose_variant") and (listed := several.parts(turn)):
+        return several.look_up(turn, listed)  # "the flashpoint stove and the titanium pot"
+    other = seen.new_kind or seen.names_other or seen.asks
+    if carry.cart and (f.color or f.size) and not other:
+        return cart.correct(turn)  # "actually mustard": the cart's item (maybe sold out)
+    return None
 
 
 def _look(turn: Turn, seen: Evidence, reading: Reading) -> Action | None:
