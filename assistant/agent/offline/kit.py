@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.agent.offline.actions import Answer
@@ -47,6 +47,7 @@ class Turn:
 
     memory: Memory
     kit: Kit
+    _read: list[Reading | None] = field(default_factory=list, init=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -60,7 +61,13 @@ class Turn:
         """What the message is taken to be (None where no classifier is set up), read with the
         names of products put as "that one": "I'll take the Deckhand Rain Jacket" and "buying
         the flashpoint stove" are checkouts, though the words of a name alone read as a search.
-        The names are those of the products shown and those the message names by name."""
+        The names are those of the products shown and those the message names by name. Read
+        once a turn: the flows ask again and again."""
+        if not self._read:
+            self._read.append(self._reading())
+        return self._read[0]
+
+    def _reading(self) -> Reading | None:
         if self.kit.acts is None:
             return None
         text = self.text
